@@ -1,0 +1,286 @@
+"""The exception tree. Every error the SDK raises on purpose derives from ``BigdataError``::
+
+    BigdataError
+    ├── ConfigurationError (+ ValueError)         no API key, an unsafe base URL
+    ├── ClientClosedError (+ RuntimeError)        the client was closed
+    ├── APIError                                  talking to the API went wrong
+    │   ├── APIConnectionError                    no response (refused, reset, DNS, ...)
+    │   │   └── APITimeoutError (+ TimeoutError)  no response in time
+    │   ├── ResponseValidationError               a 2xx whose body is not JSON or does not fit the model
+    │   └── APIStatusError                        any non-2xx answer, 3xx included (redirects are not followed)
+    │       ├── BadRequestError                   400
+    │       ├── AuthenticationError               401
+    │       ├── PermissionDeniedError             403 (also the gateway's "no such route")
+    │       ├── NotFoundError                     404
+    │       ├── ConflictError                     409
+    │       ├── UnprocessableEntityError          422
+    │       ├── RateLimitError                    429
+    │       └── InternalServerError               >= 500
+    └── SyncError                                 sync_and_wait / wait_for_sync
+        ├── SyncNotSupportedError (+ ValueError)  the connector's type cannot be synced (email)
+        ├── SyncFailedError                       the sync ended with a failure status or message
+        └── SyncTimeoutError (+ TimeoutError)     the overall wait ran out; the sync goes on on the server
+
+Nothing here holds the API key or a request body, so no error's text or repr can leak a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bigdata_connectors._generated.models import Connector
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BigdataError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "SyncError",
+    "SyncFailedError",
+    "SyncNotSupportedError",
+    "SyncTimeoutError",
+    "UnprocessableEntityError",
+    "status_error",
+]
+
+_BODY_PREVIEW = 200
+# Response headers never copied onto an error: they could carry credentials or session state.
+_SECRET_HEADERS = frozenset({"x-api-key", "authorization", "set-cookie", "cookie", "proxy-authorization"})
+_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "apigw-requestid", "x-amz-apigw-id")
+_NO_ROUTE = "Missing Authentication Token"
+
+
+class BigdataError(Exception):
+    """Base of every error this SDK raises on purpose."""
+
+
+class ConfigurationError(BigdataError, ValueError):
+    """The client cannot be built as configured (no API key, an unsafe base URL, ...)."""
+
+
+class ClientClosedError(BigdataError, RuntimeError):
+    """A call was made on a client after ``aclose()`` (or after its ``async with`` block ended)."""
+
+
+class APIError(BigdataError):
+    """A request to the API failed. ``method`` and ``path`` say which one."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+
+
+class APIConnectionError(APIError):
+    """No response arrived. ``request_sent`` is False only when the request provably never left
+    (the connection could not be opened); then even a create is safe to retry."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", request_sent: bool = True) -> None:
+        super().__init__(message, method=method, path=path)
+        self.request_sent = request_sent
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}: {self.message}" if self.method else self.message
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """No response within the client's ``timeout`` (seconds)."""
+
+
+class ResponseValidationError(APIError):
+    """A 2xx answer whose body is not JSON, or does not fit the model. Never retried."""
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", status_code: int = 0, body: Any = None
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.status_code = status_code
+        self.body = body
+
+    def __str__(self) -> str:
+        return f"{self.status_code} from {self.method} {self.path}: {self.message}"
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-2xx status.
+
+    Attributes: ``status_code``, ``message``, ``error_code``, ``request_id``, ``body`` (parsed JSON, or
+    the text), ``retry_after`` (seconds, where the answer gave one), ``headers`` (secrets removed).
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str = "",
+        path: str = "",
+        body: Any = None,
+        error_code: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.status_code = status_code
+        self.body = body
+        self.error_code = error_code
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.headers = {k: v for k, v in (headers or {}).items() if k.lower() not in _SECRET_HEADERS}
+
+    def __str__(self) -> str:
+        text = f"{self.status_code} {self.message}"
+        if self.error_code:
+            text += f" [{self.error_code}]"
+        if self.method:
+            text += f" ({self.method} {self.path})"
+        if self.request_id:
+            text += f" request_id={self.request_id}"
+        if self.body not in (None, "", {}):
+            raw = self.body if isinstance(self.body, str) else json.dumps(self.body, separators=(",", ":"))
+            raw = " ".join(raw.split())
+            text += f" body={raw[:_BODY_PREVIEW]}{'...' if len(raw) > _BODY_PREVIEW else ''}"
+        return text
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}(status_code={self.status_code}, message={self.message!r}, request_id={self.request_id!r})"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed or invalid for this connector."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or invalid. Never retried."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: not allowed; from the gateway, also "no such route" (check ``base_url``)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no connector with this ID, or no access to it."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the connector's current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. ``retry_after`` says how long the API asked to wait (seconds)."""
+
+
+class InternalServerError(APIStatusError):
+    """>= 500: the API or the gateway in front of it failed."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _parse_body(raw: bytes, content_type: str) -> Any:
+    text = raw.decode("utf-8", errors="replace")
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        if "html" in content_type or text.lstrip()[:1] == "<":
+            return " ".join(text.split())  # an HTML page from a firewall or proxy, folded to one line
+        return text
+
+
+def status_error(
+    status: int,
+    reason: str,
+    raw: bytes,
+    headers: Mapping[str, str],
+    *,
+    method: str,
+    path: str,
+    retry_after: float | None,
+) -> APIStatusError:
+    """Build the typed error for a non-2xx answer from its status, body and headers."""
+    body = _parse_body(raw, headers.get("Content-Type", ""))
+    fields = body if isinstance(body, dict) else {}
+    message = fields.get("message") or fields.get("Message") or reason or "HTTP error"
+    if not isinstance(message, str):
+        message = json.dumps(message)
+    if message == _NO_ROUTE:
+        message = f"{_NO_ROUTE}: the gateway knows no such route; check base_url and the path"
+    elif isinstance(body, str) and body.startswith("<"):
+        message = f"{reason or 'HTTP error'} (the answer is an HTML page, likely from a proxy or firewall)"
+    request_id = fields.get("requestId") or next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
+    cls = _STATUS_CLASSES.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    error_code = fields.get("errorCode")
+    return cls(
+        message,
+        status_code=status,
+        method=method,
+        path=path,
+        body=body,
+        error_code=str(error_code) if error_code is not None else None,
+        request_id=str(request_id) if request_id is not None else None,
+        retry_after=retry_after,
+        headers=headers,
+    )
+
+
+class SyncError(BigdataError):
+    """A sync could not be started, failed, or was not seen to finish in time."""
+
+
+class SyncNotSupportedError(SyncError, ValueError):
+    """The connector's type cannot be synced (email connectors ingest forwarded mail instead)."""
+
+
+class SyncFailedError(SyncError):
+    """The sync finished with a failure: ``status`` and ``error_message`` as the API reported them,
+    ``connector`` as it stood then."""
+
+    def __init__(self, connector: Connector, status: str | None, error_message: str | None) -> None:
+        self.connector = connector
+        self.status = status
+        self.error_message = error_message
+        detail = f": {error_message}" if error_message else ""
+        super().__init__(f"sync of connector {connector.connector_id} failed with status {status!r}{detail}")
+
+
+class SyncTimeoutError(SyncError, TimeoutError):
+    """The overall wait (``timeout``, seconds) ran out before the sync finished. The sync keeps running
+    on the server; ``connector`` is the last state seen (None if no poll succeeded)."""
+
+    def __init__(self, message: str, connector: Connector | None, elapsed: float) -> None:
+        super().__init__(message)
+        self.connector = connector
+        self.elapsed = elapsed

@@ -1,0 +1,262 @@
+"""The HTTP layer: the only module that talks to aiohttp, and the only place that retries.
+
+One ``HTTPTransport`` per client. It owns (or borrows) one ``aiohttp.ClientSession``, sends the
+API key, applies the per-attempt timeout, maps every answer to a model or a typed error, and retries
+by the rules in ``_retry``. The first attempt runs without any retry machinery; only when it fails
+retryably is a tenacity loop built, which takes that failure as its attempt 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar, overload
+
+import aiohttp
+import pydantic
+import pydantic_core
+from pydantic import BaseModel, SecretStr
+
+from bigdata_connectors._config import MAX_RETRY_AFTER, ClientConfig
+from bigdata_connectors._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ClientClosedError,
+    RateLimitError,
+    ResponseValidationError,
+    status_error,
+)
+from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, parse_retry_after
+from bigdata_connectors._version import __version__
+
+logger = logging.getLogger("bigdata_connectors")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+USER_AGENT = f"bigdata-connectors/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+_NO_BODY_STATUS = frozenset({202, 204})
+
+
+def _reveal(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reveal(v) for v in value]
+    return value
+
+
+def encode_body(model: BaseModel) -> bytes:
+    """JSON bytes of a request model: fields the caller set (explicit nulls included), by alias.
+
+    Secrets are revealed here and only here: pydantic's JSON mode would send ``"**********"``.
+    """
+    return pydantic_core.to_json(_reveal(model.model_dump(mode="python", by_alias=True, exclude_unset=True)))
+
+
+class HTTPTransport:
+    """Sends requests to the API; see the module docstring."""
+
+    def __init__(
+        self, config: ClientConfig, *, session: aiohttp.ClientSession | None, sleep: Sleep, clock: Clock
+    ) -> None:
+        self._config = config
+        self.sleep = sleep
+        self.clock = clock
+        self._borrowed = session
+        self._session: aiohttp.ClientSession | None = session
+        self._closed = False
+        self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT, "Accept": "application/json"}
+        self._timeout = aiohttp.ClientTimeout(total=config.timeout)
+
+    def __repr__(self) -> str:
+        return f"HTTPTransport(base_url={self._config.base_url!r})"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this BigdataClient is closed; create a new one")
+        if self._session is None:
+            # Created lazily, inside the running event loop, on the first request.
+            self._session = aiohttp.ClientSession(
+                headers=self._auth_headers,
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(limit=self._config.max_connections),
+                raise_for_status=False,
+            )
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it; a borrowed session is left open."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and session is not self._borrowed:
+            await session.close()
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        *,
+        body: BaseModel | None = ...,
+        params: Mapping[str, str] | None = ...,
+        idempotent: bool = ...,
+        deadline: float | None = ...,
+        allow_empty: Literal[False] = ...,
+    ) -> ModelT: ...
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        *,
+        body: BaseModel | None = ...,
+        params: Mapping[str, str] | None = ...,
+        idempotent: bool = ...,
+        deadline: float | None = ...,
+        allow_empty: bool,
+    ) -> ModelT | None: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        *,
+        body: BaseModel | None = None,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+        deadline: float | None = None,
+        allow_empty: bool = False,
+    ) -> ModelT | None:
+        """Send ``method path`` (relative to base_url), return the body as ``model``.
+
+        ``idempotent=False`` (create) restricts retries to failures where nothing can have been
+        created. ``deadline`` (seconds on the transport's monotonic ``clock``) bounds every attempt and sleep.
+        ``allow_empty`` accepts a 202/204 or empty 2xx body as None.
+        Raises APIStatusError subclasses, APIConnectionError, APITimeoutError, ResponseValidationError.
+        """
+        data = encode_body(body) if body is not None else None
+        session = self._get_session()
+        try:
+            return await self._attempt(session, method, path, model, data, params, 1, deadline, allow_empty)
+        except (APIStatusError, APIConnectionError) as first:
+            if self._config.max_retries == 0 or not is_retryable(first, idempotent=idempotent):
+                self._raise_unretried_rate_limit(first)
+                raise
+            failure = first
+
+        attempt = 1
+
+        async def again() -> ModelT | None:
+            nonlocal attempt
+            attempt += 1
+            if attempt == 2:
+                raise failure  # replay attempt 1's failure so tenacity decides (and waits) as for any other
+            return await self._attempt(session, method, path, model, data, params, attempt - 1, deadline, allow_empty)
+
+        retrying = build_retrying(
+            max_retries=self._config.max_retries,
+            idempotent=idempotent,
+            sleep=self.sleep,
+            deadline=deadline,
+            clock=self.clock,
+        )
+        return await retrying(again)
+
+    @staticmethod
+    def _raise_unretried_rate_limit(exc: BaseException) -> None:
+        if isinstance(exc, RateLimitError) and exc.retry_after is not None and exc.retry_after > MAX_RETRY_AFTER:
+            exc.message += f" (Retry-After {exc.retry_after:.0f}s exceeds the {MAX_RETRY_AFTER:.0f}s this client waits)"
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        data: bytes | None,
+        params: Mapping[str, str] | None,
+        attempt: int,
+        deadline: float | None,
+        allow_empty: bool,
+    ) -> ModelT | None:
+        timeout = self._timeout
+        if deadline is not None:
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise APITimeoutError("the overall deadline passed before this attempt", method=method, path=path)
+            if remaining < self._config.timeout:
+                timeout = aiohttp.ClientTimeout(total=remaining)
+        started = self.clock()
+        try:
+            async with session.request(
+                method,
+                self._config.base_url + path,
+                data=data,
+                params=params,
+                headers=self._request_headers(data),
+                timeout=timeout,
+                allow_redirects=False,
+            ) as resp:
+                raw = await resp.read()
+                status, headers, reason = resp.status, resp.headers, resp.reason or ""
+        except aiohttp.ConnectionTimeoutError as err:
+            raise APITimeoutError(f"timed out connecting: {err}", method=method, path=path, request_sent=False) from err
+        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as err:
+            # Not transient: retrying would only fail the same way. Status-free, so never retried below.
+            raise APIConnectionError(f"TLS failure: {err}", method=method, path=path, request_sent=False) from err
+        except aiohttp.ClientConnectorError as err:
+            raise APIConnectionError(f"could not connect: {err}", method=method, path=path, request_sent=False) from err
+        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
+            raise APITimeoutError(
+                f"no response within {timeout.total:.3g}s", method=method, path=path, request_sent=True
+            ) from err
+        except aiohttp.ClientError as err:
+            raise APIConnectionError(
+                f"connection failed: {type(err).__name__}: {err}", method=method, path=path, request_sent=True
+            ) from err
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s -> %d in %.3fs (attempt %d)", method, path, status, self.clock() - started, attempt)
+        if 200 <= status < 300:
+            return self._parse(model, raw, status, method, path, allow_empty)
+        retry_after = parse_retry_after(headers) if status in (429, 503) else None
+        raise status_error(status, reason, raw, headers, method=method, path=path, retry_after=retry_after)
+
+    def _request_headers(self, data: bytes | None) -> Mapping[str, str] | None:
+        if self._session is self._borrowed:
+            return (
+                {**self._auth_headers, "Content-Type": "application/json"} if data is not None else self._auth_headers
+            )
+        return _JSON_HEADERS if data is not None else None
+
+    @staticmethod
+    def _parse(
+        model: type[ModelT], raw: bytes, status: int, method: str, path: str, allow_empty: bool
+    ) -> ModelT | None:
+        if allow_empty and (status in _NO_BODY_STATUS or not raw.strip()):
+            return None
+        try:
+            return model.model_validate_json(raw)
+        except pydantic.ValidationError as err:
+            text = raw.decode("utf-8", errors="replace")
+            kind = "is not JSON" if any(e["type"] == "json_invalid" for e in err.errors()) else "does not fit the model"
+            raise ResponseValidationError(
+                f"the {model.__name__} answer {kind}: {err.errors()[0]['msg']}",
+                method=method,
+                path=path,
+                status_code=status,
+                body=text[:1000],
+            ) from err
+
+
+_JSON_HEADERS = {"Content-Type": "application/json"}

@@ -1,0 +1,43 @@
+"""Validation the generator cannot express from the spec alone; wired in by codegen/validators.json.
+
+Why this exists: the class of ``Connector.config`` depends on the *sibling* field ``type``. OpenAPI's
+discriminator only looks inside the object being chosen, so the schema can say "one of these shapes"
+but not "this shape because type is email". Left to shape matching, a sharepoint connector's ``{}``
+would validate as an (all-optional) email config. This hook picks the class by ``type`` and keeps an
+unknown type's config as a plain dict, so a connector of a kind we have never heard of still parses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationInfo, ValidatorFunctionWrapHandler
+
+_CONFIG_CLASS_NAMES = {
+    "email": "EmailConnectorResponseConfig",
+    "investment_research": "InvestmentResearchConnectorResponseConfig",
+    "sharepoint": "SharepointConnectorResponseConfig",
+}
+_config_classes: dict[str, type[BaseModel]] = {}
+
+
+def _config_class(connector_type: object) -> type[BaseModel] | None:
+    if not _config_classes:
+        # Imported here: the generated module imports this one while it is being defined.
+        from bigdata_connectors._generated import models
+
+        _config_classes.update({t: getattr(models, name) for t, name in _CONFIG_CLASS_NAMES.items()})
+    return _config_classes.get(connector_type) if isinstance(connector_type, str) else None
+
+
+def connector_config_by_type(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    """Validate ``Connector.config`` as the class its connector's ``type`` names."""
+    if value is None or isinstance(value, BaseModel):
+        return handler(value)
+    cls = _config_class(info.data.get("type"))
+    if cls is None:
+        # Unknown type (or `type` itself failed): keep the config readable as the plain object it is.
+        return dict(value) if isinstance(value, Mapping) else handler(value)
+    # Handing the union an instance of the exact class makes pydantic's smart mode pick that class.
+    return handler(cls.model_validate(value))
