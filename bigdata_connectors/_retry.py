@@ -74,12 +74,12 @@ def is_retryable(exc: BaseException, *, idempotent: bool) -> bool:
 def _wait(state: tenacity.RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
     if isinstance(exc, APIStatusError) and exc.retry_after is not None:
-        return exc.retry_after
+        return float(exc.retry_after)
     return _backoff(state)
 
 
 def _backoff(state: tenacity.RetryCallState) -> float:
-    exponential = BACKOFF_INITIAL * 2 ** (state.attempt_number - 1)
+    exponential: float = BACKOFF_INITIAL * 2.0 ** (state.attempt_number - 1)
     return min(exponential + random.uniform(0, BACKOFF_JITTER), BACKOFF_MAX)
 
 

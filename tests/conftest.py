@@ -15,11 +15,11 @@ import pytest
 from aioresponses import aioresponses as AioResponses
 from yarl import URL
 
-from bigdata_connectors import BigdataClient
+from bigdata_connectors import BigdataClient, BigdataError
 
-
-
-API_KEY = "test-key-CANARY-7f3a9c"  # a canary: tests assert it never shows in logs, reprs or errors
+API_KEY = "test-key-CANARY-7f3a9c"  # canaries: never in a log record, a client repr, or an error's text
+PASSWORD = "broker-pw-CANARY-91c2"
+CANARIES = (API_KEY, PASSWORD)
 BASE = "https://api.example.test"
 CONNECTORS = f"{BASE}/contents/v1/connectors"
 CID = "019a9612-bfad-758c-884e-37dd8c6ad2cb"
@@ -49,7 +49,9 @@ def connector_json(**overrides: Any) -> dict[str, Any]:
 
 def _aioresponses_is_broken() -> bool:
     try:
-        aioresponses.core.RequestMatch("http://probe.test")._build_response(URL("http://probe.test"), body=b"x" * 70_000)
+        aioresponses.core.RequestMatch("http://probe.test")._build_response(
+            URL("http://probe.test"), body=b"x" * 70_000
+        )
     except (TypeError, AssertionError):
         return True
     return False
@@ -111,6 +113,40 @@ def no_unclosed_sessions() -> Iterator[None]:
         logging.getLogger("asyncio").removeHandler(handler)
     leaks = [m for m in handler.messages if "Unclosed" in m]
     assert not leaks, leaks
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every BigdataError created and every log record emitted during any test must be free of the
+    canary API key and broker password."""
+    created: list[BaseException] = []
+    original_init = BigdataError.__init__
+
+    def recording_init(self: BigdataError, *args: Any) -> None:
+        original_init(self, *args)
+        created.append(self)
+
+    monkeypatch.setattr(BigdataError, "__init__", recording_init)
+    records: list[str] = []
+
+    class _All(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(f"{record.getMessage()} {record.exc_text or ''}")
+
+    handler, sdk_logger = _All(logging.DEBUG), logging.getLogger("bigdata_connectors")
+    previous_level = sdk_logger.level
+    sdk_logger.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+        sdk_logger.setLevel(previous_level)
+    for canary in CANARIES:
+        assert not [r for r in records if canary in r], f"secret in a log record: {canary}"
+        for err in created:
+            assert canary not in str(err), f"secret in str({type(err).__name__})"
+            assert canary not in repr(err), f"secret in repr({type(err).__name__})"
 
 
 # ---------------------------------------------------------------- common fixtures

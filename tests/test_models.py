@@ -130,7 +130,9 @@ def test_response_config_keeps_unknown_fields() -> None:
 
 
 def test_email_addresses_are_plain_strings_on_responses() -> None:
-    connector = Connector.model_validate(connector_json(config={"allowed_emails": ["not-an-email"], "email": "x@corp.local"}))
+    connector = Connector.model_validate(
+        connector_json(config={"allowed_emails": ["not-an-email"], "email": "x@corp.local"})
+    )
     assert isinstance(connector.config, EmailConnectorResponseConfig)
     assert connector.config.email == "x@corp.local"
     assert connector.config.allowed_emails == ["not-an-email"]
@@ -143,7 +145,9 @@ def test_formats_map_to_python_types() -> None:
     assert connector.created_at.tzinfo is not None
     assert connector.last_sync_at is not None
     assert connector.last_sync_at.tzinfo is not None
-    ack = ConnectorSyncResponse.model_validate({"connector_id": str(connector.connector_id), "date_limit": "2026-01-01", "status": "accepted"})
+    ack = ConnectorSyncResponse.model_validate(
+        {"connector_id": str(connector.connector_id), "date_limit": "2026-01-01", "status": "accepted"}
+    )
     assert ack.date_limit == date(2026, 1, 1)
 
 
@@ -190,7 +194,7 @@ def test_update_payload_is_strict() -> None:
 
 def test_password_is_hidden_in_repr_but_sent_on_the_wire() -> None:
     secret = "pw-CANARY-91c2"
-    config = InvestmentResearchConnectorConfig(user_id="me@broker.com", user_password=secret)  # type: ignore[arg-type]
+    config = InvestmentResearchConnectorConfig(user_id="me@broker.com", user_password=secret)
     payload = _create(type="investment_research", label="x", config=config)
     assert secret not in repr(payload)
     assert secret not in str(payload)
