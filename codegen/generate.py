@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import filecmp
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,9 @@ FLAGS = [
     "--use-double-quotes",
     "--use-schema-description",
     "--use-field-description",
+    # An optional field is not a nullable one: a request must not send null where the spec has none.
+    # Response fields that may be null are marked so in openapi/patches.yaml.
+    "--strict-nullable",
     # Literal, not Enum: a value reads back as the plain string the API sent.
     "--enum-field-as-literal",
     "all",
@@ -68,10 +72,22 @@ Import them from ``bigdata_connectors``, not from here.
 '''
 
 
-def generate(spec_path: Path, out_dir: Path) -> None:
-    """Write the effective spec to ``spec_path`` and the models package to ``out_dir``."""
+# The formatter's settings, fixed here: ruff reads the config nearest the file it formats, so
+# generating beside this one makes the bytes independent of where, and for whom, generation runs.
+RUFF_TOML = """line-length = 120
+target-version = "py311"
+
+[lint.isort]
+known-first-party = ["bigdata_connectors"]
+"""
+
+
+def generate(workdir: Path) -> tuple[Path, Path]:
+    """Generate the effective spec and the models package inside ``workdir``; return both paths."""
+    (workdir / "ruff.toml").write_text(RUFF_TOML, encoding="utf-8")
+    spec_path, out_dir = workdir / "connectors.yaml", workdir / "_generated"
     spec_path.write_text(build_spec.build(), encoding="utf-8")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir()
     (out_dir / "__init__.py").write_text(INIT, encoding="utf-8")
     subprocess.run(
         [
@@ -85,8 +101,9 @@ def generate(spec_path: Path, out_dir: Path) -> None:
             *FLAGS,
         ],
         check=True,
-        cwd=ROOT,
+        cwd=workdir,
     )
+    return spec_path, out_dir
 
 
 def _files(folder: Path) -> set[str]:
@@ -96,9 +113,7 @@ def _files(folder: Path) -> set[str]:
 def check() -> int:
     """Regenerate into a temporary folder; report and fail on any difference from the tree."""
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "_generated"
-        fresh_spec = Path(tmp) / "connectors.yaml"
-        generate(fresh_spec, fresh)
+        fresh_spec, fresh = generate(Path(tmp))
         pairs = [(build_spec.EFFECTIVE, fresh_spec, "openapi/connectors.yaml")]
         problems = []
         have, want = _files(GENERATED) if GENERATED.exists() else set(), _files(fresh)
@@ -109,10 +124,11 @@ def check() -> int:
             if not committed.exists() or not filecmp.cmp(committed, regenerated, shallow=False):
                 problems.append(f"{name} differs from a fresh generation")
                 old = committed.read_text(encoding="utf-8").splitlines() if committed.exists() else []
-                diff = difflib.unified_diff(
-                    old, regenerated.read_text(encoding="utf-8").splitlines(), name, "regenerated", lineterm=""
+                new = regenerated.read_text(encoding="utf-8").splitlines()
+                print(
+                    "\n".join(list(difflib.unified_diff(old, new, name, "regenerated", lineterm=""))[:60]),
+                    file=sys.stderr,
                 )
-                print("\n".join(list(diff)[:60]), file=sys.stderr)
     if problems:
         print("\n".join(problems) + "\nGenerated code is out of date: run `make generate` and commit.", file=sys.stderr)
         return 1
@@ -120,10 +136,23 @@ def check() -> int:
     return 0
 
 
+def write() -> None:
+    """Regenerate and replace openapi/connectors.yaml and bigdata_connectors/_generated/ wholesale."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh_spec, fresh = generate(Path(tmp))
+        shutil.copyfile(fresh_spec, build_spec.EFFECTIVE)
+        shutil.rmtree(GENERATED, ignore_errors=True)
+        shutil.copytree(fresh, GENERATED)
+
+
 def main(argv: list[str]) -> int:
-    if "--check" in argv:
-        return check()
-    generate(build_spec.EFFECTIVE, GENERATED)
+    try:
+        if "--check" in argv:
+            return check()
+        write()
+    except build_spec.SpecError as err:
+        print(f"generate: {err}", file=sys.stderr)
+        return 1
     return 0
 
 

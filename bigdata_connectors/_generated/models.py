@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from bigdata_connectors._model_hooks import connector_config_by_type
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -19,6 +18,8 @@ from pydantic import (
     field_validator,
 )
 
+from bigdata_connectors._model_hooks import connector_config_by_type
+
 
 class EmailConnectorConfig(BaseModel):
     """
@@ -28,9 +29,7 @@ class EmailConnectorConfig(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    allowed_emails: Annotated[
-        list[str] | None, Field(examples=[["user@example.com", "admin@example.com"]])
-    ] = []
+    allowed_emails: Annotated[list[str], Field(examples=[["user@example.com", "admin@example.com"]])] = []
     """
     List of approved email addresses. Only emails from these addresses will be processed.
     """
@@ -70,9 +69,7 @@ class EmailConnectorResponseConfig(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    allowed_emails: Annotated[
-        list[str] | None, Field(examples=[["user@example.com", "admin@example.com"]])
-    ] = None
+    allowed_emails: Annotated[list[str] | None, Field(examples=[["user@example.com", "admin@example.com"]])] = None
     """
     Sender addresses that are allowed to send content to this connector.
     """
@@ -112,14 +109,11 @@ class ConnectorUpdatePayload(BaseModel):
     """
     New display name for the connector. Required.
     """
-    description: Annotated[
-        str | None,
-        Field(examples=["Collects daily reports from the broker's research team"]),
-    ] = ""
+    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
     """
     New optional description.
     """
-    share_with_org: Annotated[bool | None, Field(examples=[True])] = False
+    share_with_org: Annotated[bool, Field(examples=[True])] = False
     """
     If true, all members of your organization can access the processed content. If false, only you can access the processed content.
     """
@@ -151,9 +145,7 @@ class ConnectorSyncResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    connector_id: Annotated[
-        UUID, Field(examples=["019a9612-bfad-758c-884e-37dd8c6ad2cb"])
-    ]
+    connector_id: Annotated[UUID, Field(examples=["019a9612-bfad-758c-884e-37dd8c6ad2cb"])]
     """
     Connector that was targeted.
     """
@@ -177,17 +169,13 @@ class ErrorBody(BaseModel):
     )
     statusCode: Annotated[int | None, Field(examples=[404])] = None
     message: Annotated[str | None, Field(examples=["Connector not found"])] = None
-    errorCode: Annotated[str | None, Field(examples=["PRIVATE_CONTENT_NOT_FOUND"])] = (
-        None
-    )
-    requestId: Annotated[
-        str | None, Field(examples=["6f1c2f0e-6a43-4b8e-9a55-0c1d2b3e4f5a"])
-    ] = None
+    errorCode: Annotated[str | None, Field(examples=["PRIVATE_CONTENT_NOT_FOUND"])] = None
+    requestId: Annotated[str | None, Field(examples=["6f1c2f0e-6a43-4b8e-9a55-0c1d2b3e4f5a"])] = None
 
 
-class ConnectorCreateFields(BaseModel):
+class EmailConnectorCreatePayload(BaseModel):
     """
-    Fields every create payload has.
+    Create an email connector; an inbox is created for forwarding messages into Bigdata.
     """
 
     model_config = ConfigDict(
@@ -197,39 +185,38 @@ class ConnectorCreateFields(BaseModel):
     """
     Display name for the connector (e.g. for admin UIs or List connectors).
     """
-    description: Annotated[
-        str | None,
-        Field(examples=["Collects daily reports from the broker's research team"]),
-    ] = None
+    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
     """
     Optional short description of what this connector is used for.
     """
-    share_with_org: bool | None = False
+    share_with_org: bool = False
     """
     If true, all members of your organization can access the processed content. If false, only you can access the processed content.
     """
-
-
-class EmailConnectorCreatePayload(ConnectorCreateFields):
-    """
-    Create an email connector: an inbox is created for forwarding messages into Bigdata.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
     type: Literal["email"]
     config: EmailConnectorConfig | None
 
 
-class InvestmentResearchConnectorCreatePayload(ConnectorCreateFields):
+class InvestmentResearchConnectorCreatePayload(BaseModel):
     """
-    Create an investment_research connector: the platform syncs research documents from the broker feed with these credentials.
+    Create an investment_research connector; the platform syncs research documents from the broker feed with these credentials.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
+    label: Annotated[str, Field(examples=["Broker Research - Daily Reports"])]
+    """
+    Display name for the connector (e.g. for admin UIs or List connectors).
+    """
+    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
+    """
+    Optional short description of what this connector is used for.
+    """
+    share_with_org: bool = False
+    """
+    If true, all members of your organization can access the processed content. If false, only you can access the processed content.
+    """
     type: Literal["investment_research"]
     config: InvestmentResearchConnectorConfig
 
@@ -266,9 +253,7 @@ class Connector(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    connector_id: Annotated[
-        UUID, Field(examples=["019a9612-bfad-758c-884e-37dd8c6ad2cb"])
-    ]
+    connector_id: Annotated[UUID, Field(examples=["019a9612-bfad-758c-884e-37dd8c6ad2cb"])]
     """
     Unique identifier for the connector. Use when updating, deleting, or filtering documents by connector.
     """
@@ -292,10 +277,9 @@ class Connector(BaseModel):
     """
     Connector type. Determines the configuration and how content is ingested. Known values are in ConnectorType; a newer type arrives as its plain string.
     """
-    description: Annotated[
-        str | None,
-        Field(examples=["Collects daily reports from the broker's research team"]),
-    ] = None
+    description: Annotated[str | None, Field(examples=["Collects daily reports from the broker's research team"])] = (
+        None
+    )
     """
     Optional human-readable description of what the connector is used for.
     """
@@ -313,9 +297,7 @@ class Connector(BaseModel):
     """
     Number of files ingested through this connector, when tracked (e.g. investment research sync).
     """
-    last_sync_at: Annotated[
-        AwareDatetime | None, Field(examples=["2026-04-07T09:36:34.195040Z"])
-    ] = None
+    last_sync_at: Annotated[AwareDatetime | None, Field(examples=["2026-04-07T09:36:34.195040Z"])] = None
     """
     Timestamp of the last sync from the external source, when applicable.
     """
@@ -331,15 +313,11 @@ class Connector(BaseModel):
     """
     Number of items processed in the last sync, when applicable.
     """
-    created_at: Annotated[
-        AwareDatetime, Field(examples=["2026-02-11T11:01:09.574095Z"])
-    ]
+    created_at: Annotated[AwareDatetime, Field(examples=["2026-02-11T11:01:09.574095Z"])]
     """
     Timestamp when the connector was created.
     """
-    updated_at: Annotated[
-        AwareDatetime, Field(examples=["2026-02-11T11:01:09.574102Z"])
-    ]
+    updated_at: Annotated[AwareDatetime, Field(examples=["2026-02-11T11:01:09.574102Z"])]
     """
     Timestamp when the connector was last updated.
     """
@@ -367,7 +345,7 @@ class ConnectorList(BaseModel):
     results: list[Connector]
 
 
-class SharepointConnectorCreatePayload(ConnectorCreateFields):
+class SharepointConnectorCreatePayload(BaseModel):
     """
     Create a Microsoft SharePoint connector (page 001).
     """
@@ -375,21 +353,27 @@ class SharepointConnectorCreatePayload(ConnectorCreateFields):
     model_config = ConfigDict(
         extra="forbid",
     )
+    label: Annotated[str, Field(examples=["Broker Research - Daily Reports"])]
+    """
+    Display name for the connector (e.g. for admin UIs or List connectors).
+    """
+    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
+    """
+    Optional short description of what this connector is used for.
+    """
+    share_with_org: bool = False
+    """
+    If true, all members of your organization can access the processed content. If false, only you can access the processed content.
+    """
     type: Literal["sharepoint"]
     config: SharepointConnectorConfig
 
 
 class ConnectorCreatePayload(
-    RootModel[
-        EmailConnectorCreatePayload
-        | InvestmentResearchConnectorCreatePayload
-        | SharepointConnectorCreatePayload
-    ]
+    RootModel[EmailConnectorCreatePayload | InvestmentResearchConnectorCreatePayload | SharepointConnectorCreatePayload]
 ):
     root: Annotated[
-        EmailConnectorCreatePayload
-        | InvestmentResearchConnectorCreatePayload
-        | SharepointConnectorCreatePayload,
+        EmailConnectorCreatePayload | InvestmentResearchConnectorCreatePayload | SharepointConnectorCreatePayload,
         Field(discriminator="type"),
     ]
     """

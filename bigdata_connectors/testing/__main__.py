@@ -1,0 +1,45 @@
+"""``python -m bigdata_connectors.testing``: serve the emulator on loopback until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+from bigdata_connectors.testing._emulator import Emulator
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    emulator = Emulator(
+        api_key=args.api_key,
+        host=args.host,
+        port=args.port,
+        sync_duration=args.sync_duration,
+        force_delete_delay=args.force_delete_delay,
+        seed=args.seed,
+    )
+    async with emulator:
+        if args.fault_rate:
+            emulator.inject(args.fault_rate)
+        print(f"Bigdata connectors emulator on {emulator.base_url}", flush=True)
+        print(f"  export BIGDATA_BASE_URL={emulator.base_url}", flush=True)
+        print(f"  export BIGDATA_API_KEY={emulator.api_key}", flush=True)
+        await asyncio.Event().wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bigdata_connectors.testing", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1", "localhost", "::1"])
+    parser.add_argument("--port", type=int, default=8787, help="0 picks a free port")
+    parser.add_argument("--api-key", default=None, help="the key clients must send (default: a random one)")
+    parser.add_argument("--sync-duration", type=float, default=3.0, help="seconds a sync takes")
+    parser.add_argument("--force-delete-delay", type=float, default=1.0, help="seconds until a force delete completes")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="fraction of requests answered with a fault")
+    parser.add_argument("--seed", type=int, default=None, help="seed for fault injection")
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The spec pipeline: drift detection, upstream fidelity, patch mechanics."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "codegen"))
+import build_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_PAGES = ROOT.parent / "shared" / "reference" / "api-docs"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of what generation reads and writes, to break on purpose."""
+    for part in ("openapi", "codegen", "bigdata_connectors/_generated"):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def _check(tree: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(tree / "codegen" / "generate.py"), "--check"], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_changed_upstream_description_without_regenerating_fails(tree: Path) -> None:
+    page = tree / "openapi" / "upstream" / "004_0e423c6c8fb2f15b.yaml"
+    text = page.read_text()
+    assert "Acknowledgement after a sync trigger is accepted." in text
+    page.write_text(text.replace("Acknowledgement after a sync trigger is accepted.", "The sync was queued."))
+    result = _check(tree)
+    assert result.returncode == 1
+    assert "models.py differs" in result.stderr
+    assert "openapi/connectors.yaml differs" in result.stderr
+
+
+def test_new_file_in_generated_fails(tree: Path) -> None:
+    (tree / "bigdata_connectors" / "_generated" / "extra.py").write_text("x = 1\n")
+    result = _check(tree)
+    assert result.returncode == 1
+    assert "unexpected file bigdata_connectors/_generated/extra.py" in result.stderr
+
+
+def test_upstream_files_are_the_vendor_pages_verbatim() -> None:
+    if not SHARED_PAGES.is_dir():
+        pytest.fail(f"the vendor's pages are expected beside the repo at {SHARED_PAGES}")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "codegen" / "vendor_upstream.py"), "--check", "--source", str(SHARED_PAGES)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_patch_states_a_reason() -> None:
+    import yaml
+
+    patches = yaml.safe_load((ROOT / "openapi" / "patches.yaml").read_text())["patches"]
+    assert patches
+    assert all(len(p["reason"].split()) >= 5 for p in patches)
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"op": "replace", "path": "/a/missing", "value": 1, "reason": "r"}, "not present upstream"),
+        ({"op": "add", "path": "/a/b", "value": 1, "reason": "r"}, "already present upstream"),
+        ({"op": "remove", "path": "/a/zz", "reason": "r"}, "not present upstream"),
+        ({"op": "add", "path": "/a/c", "value": 1}, "states no reason"),
+        ({"op": "move", "path": "/a/b", "reason": "r"}, "unknown patch op"),
+    ],
+)
+def test_patches_that_do_not_fit_fail_loudly(patch: dict[str, Any], message: str) -> None:
+    with pytest.raises(build_spec.SpecError, match=message):
+        build_spec.apply_patch({"a": {"b": 1}}, patch)
+
+
+def test_merge_patch_and_nullable_rewrite() -> None:
+    doc: dict[str, Any] = {"a": {"b": 1, "c": 2}}
+    build_spec.apply_patch(doc, {"op": "merge", "path": "/a", "value": {"b": None, "d": {"e": 3}}, "reason": "r"})
+    assert doc == {"a": {"c": 2, "d": {"e": 3}}}
+    node = build_spec.to_31_nullable(
+        {
+            "x": {"type": "string", "nullable": True},
+            "y": {"nullable": True, "$ref": "#/r"},
+            "z": {"nullable": True, "oneOf": [{"type": "integer"}]},
+        }
+    )
+    assert node == {
+        "x": {"type": ["string", "null"]},
+        "y": {"anyOf": [{"$ref": "#/r"}, {"type": "null"}]},
+        "z": {"oneOf": [{"type": "integer"}, {"type": "null"}]},
+    }
+
+
+def test_conflicting_upstream_files_stop_the_build() -> None:
+    one = {"openapi": "3.1.0", "components": {"schemas": {"X": {"type": "string"}}}}
+    two = {"openapi": "3.1.0", "components": {"schemas": {"X": {"type": "integer"}}}}
+    with pytest.raises(build_spec.SpecError, match="differs"):
+        build_spec._merge_upstream([("one", one), ("two", two)])
