@@ -7,6 +7,8 @@ async with BigdataClient() as client:          # BIGDATA_API_KEY from the enviro
         print(connector.label, connector.type)
 """
 
+import logging as _logging
+
 from bigdata_connectors._client import BigdataClient
 from bigdata_connectors._errors import (
     APIConnectionError,
@@ -45,6 +47,9 @@ from bigdata_connectors._generated.models import (
 from bigdata_connectors._polling import SyncProgress
 from bigdata_connectors._version import __version__
 from bigdata_connectors.connectors import ConnectorsService, SyncOutcome
+
+# A library logs; the application decides where it goes (and Python's last-resort stderr handler stays out).
+_logging.getLogger("bigdata_connectors").addHandler(_logging.NullHandler())
 
 __all__ = [
     "APIConnectionError",

@@ -1,0 +1,45 @@
+"""The public surface is a promise: pin it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import bigdata_connectors
+
+EXPECTED = {
+    "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError", "BadRequestError",
+    "BigdataClient", "BigdataError", "ClientClosedError", "ConfigurationError", "ConflictError", "Connector",
+    "ConnectorCreatePayload", "ConnectorSyncResponse", "ConnectorUpdatePayload", "ConnectorsService",
+    "EmailConnectorConfig", "EmailConnectorResponseConfig", "InternalServerError", "InvestmentResearchConnectorConfig",
+    "InvestmentResearchConnectorResponseConfig", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+    "ResponseValidationError", "SharepointConnectorConfig", "SharepointConnectorResponseConfig", "SyncError",
+    "SyncFailedError", "SyncNotSupportedError", "SyncOutcome", "SyncProgress", "SyncTimeoutError",
+    "UnprocessableEntityError", "__version__",
+}  # fmt: skip
+
+
+def test_all_is_exact_and_importable() -> None:
+    assert set(bigdata_connectors.__all__) == EXPECTED
+    assert len(bigdata_connectors.__all__) == len(EXPECTED)
+    for name in EXPECTED:
+        assert getattr(bigdata_connectors, name) is not None
+
+
+def test_error_tree() -> None:
+    b = bigdata_connectors
+    for name in ("BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
+                 "UnprocessableEntityError", "RateLimitError", "InternalServerError"):  # fmt: skip
+        assert issubclass(getattr(b, name), b.APIStatusError)
+    assert issubclass(b.APITimeoutError, b.APIConnectionError)
+    assert issubclass(b.APITimeoutError, TimeoutError)
+    assert issubclass(b.SyncTimeoutError, TimeoutError)
+    assert all(
+        issubclass(getattr(b, n), b.BigdataError) for n in EXPECTED if n.endswith("Error") and n != "BigdataError"
+    )
+
+
+def test_import_does_not_pull_the_testing_package() -> None:
+    code = "import sys, bigdata_connectors; print('bigdata_connectors.testing' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
