@@ -33,5 +33,12 @@ test: install lint check-generated
 demo: install
 	$(PY) examples/quickstart.py
 
+bench: install  ## side-by-side measurements; results go to docs/benchmarks.md by hand, with the date
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m bench.bench
+
+soak: install
+	$(PY) -m bench.soak
+
 clean:
 	rm -rf $(VENV) build *.egg-info

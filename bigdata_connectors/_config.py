@@ -6,7 +6,6 @@ not given: ``BIGDATA_API_KEY`` and ``BIGDATA_BASE_URL``, the names the official 
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -28,6 +27,8 @@ ENV_BASE_URL = "BIGDATA_BASE_URL"
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
+    import ipaddress  # only for a plain-http base URL
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -9,7 +9,7 @@ retryably is a tenacity loop built, which takes that failure as its attempt 1.
 from __future__ import annotations
 
 import logging
-import platform
+import sys
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, overload
 
@@ -35,7 +35,8 @@ logger = logging.getLogger("bigdata_connectors")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-USER_AGENT = f"bigdata-connectors/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+_PYTHON = "{}.{}.{}".format(*sys.version_info[:3])
+USER_AGENT = f"bigdata-connectors/{__version__} python/{_PYTHON} aiohttp/{aiohttp.__version__}"
 _NO_BODY_STATUS = frozenset({202, 204})
 
 

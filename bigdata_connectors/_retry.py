@@ -21,12 +21,13 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from email.utils import parsedate_to_datetime
-
-import tenacity
+from typing import TYPE_CHECKING
 
 from bigdata_connectors._config import BACKOFF_INITIAL, BACKOFF_JITTER, BACKOFF_MAX, MAX_RETRY_AFTER
 from bigdata_connectors._errors import APIConnectionError, APIStatusError
+
+if TYPE_CHECKING:
+    import tenacity
 
 logger = logging.getLogger("bigdata_connectors")
 
@@ -51,6 +52,8 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         return max(0.0, float(raw))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # rare: only an HTTP-date Retry-After needs it
+
     try:
         when = parsedate_to_datetime(raw)
     except (TypeError, ValueError):
@@ -89,25 +92,22 @@ def _log_retry(state: tenacity.RetryCallState) -> None:
     logger.warning("retrying in %.2fs after attempt %d: %s", sleep, state.attempt_number, exc)
 
 
-class _StopAtDeadline(tenacity.stop.stop_base):
-    """Stop when the next sleep would end at or past the deadline (seconds on ``clock``)."""
-
-    def __init__(self, deadline: float, clock: Clock) -> None:
-        self.deadline = deadline
-        self.clock = clock
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return self.clock() + (retry_state.upcoming_sleep or 0.0) >= self.deadline
-
-
 def build_retrying(
     *, max_retries: int, idempotent: bool, sleep: Sleep, deadline: float | None, clock: Clock
 ) -> tenacity.AsyncRetrying:
     """The retry loop for one call. Built only once a first attempt has failed retryably, so the
-    common path (first attempt succeeds) pays nothing for it."""
+    common path (first attempt succeeds) pays nothing for it, not even tenacity's import."""
+    import tenacity
+
+    class StopAtDeadline(tenacity.stop.stop_base):
+        """Stop when the next sleep would end at or past the deadline (seconds on ``clock``)."""
+
+        def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+            return deadline is not None and clock() + (retry_state.upcoming_sleep or 0.0) >= deadline
+
     stop: tenacity.stop.stop_base = tenacity.stop_after_attempt(max_retries + 1)
     if deadline is not None:
-        stop = stop | _StopAtDeadline(deadline, clock)
+        stop = stop | StopAtDeadline()
     return tenacity.AsyncRetrying(
         retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent=idempotent)),
         stop=stop,

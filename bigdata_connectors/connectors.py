@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import enum
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -49,8 +50,13 @@ class _Unset(enum.Enum):
 UNSET = _Unset.UNSET
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _connector_path(connector_id: ConnectorId) -> str:
     """The connector's URL path; a non-UUID id fails here, before anything is sent."""
+    if isinstance(connector_id, str) and _CANONICAL_UUID.fullmatch(connector_id):
+        return f"{_COLLECTION}/{connector_id}"  # the common case, without a UUID round trip
     if not isinstance(connector_id, UUID):
         try:
             connector_id = UUID(str(connector_id))

@@ -57,6 +57,9 @@ FLAGS = [
     "email=string",
     # Inline one-line aliases (the `type` enum) so `connector.type` is the string itself.
     "--collapse-root-models",
+    # Validators are built on first use, not at import (see _model_base.py).
+    "--base-class",
+    "bigdata_connectors._model_base.APIModel",
     # Connector.config gets its class from the connector's `type` (see _model_hooks.py).
     "--validators",
     str(HERE / "validators.json"),

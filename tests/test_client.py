@@ -630,3 +630,10 @@ async def test_large_mocked_body(client: BigdataClient, mock_api: AioResponses) 
     many = [connector_json(label="x" * 200) for _ in range(400)]
     mock_api.get(CONNECTORS, payload={"results": many})
     assert len(await client.connectors.list()) == 400
+
+
+@pytest.mark.parametrize("form", [CID.upper(), "{" + CID + "}", CID.replace("-", ""), f"urn:uuid:{CID}"])
+async def test_other_uuid_spellings_are_normalised(client: BigdataClient, mock_api: AioResponses, form: str) -> None:
+    mock_api.get(ONE, payload=connector_json())
+    await client.connectors.get(form)
+    assert len(requests_to(mock_api, "GET", ONE)) == 1

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     Field,
     RootModel,
@@ -18,10 +17,11 @@ from pydantic import (
     field_validator,
 )
 
+from bigdata_connectors._model_base import APIModel
 from bigdata_connectors._model_hooks import connector_config_by_type
 
 
-class EmailConnectorConfig(BaseModel):
+class EmailConnectorConfig(APIModel):
     """
     Configuration for email connectors.
     """
@@ -43,7 +43,7 @@ class EmailConnectorConfig(BaseModel):
     """
 
 
-class InvestmentResearchConnectorConfig(BaseModel):
+class InvestmentResearchConnectorConfig(APIModel):
     """
     Configuration for **investment_research** connectors (create). Use the broker account login supplied by your data provider. `user_password` is write-only and is never returned by the API.
     """
@@ -61,7 +61,7 @@ class InvestmentResearchConnectorConfig(BaseModel):
     """
 
 
-class EmailConnectorResponseConfig(BaseModel):
+class EmailConnectorResponseConfig(APIModel):
     """
     Email connector configuration as returned by the API. Contains allowed_emails and the inbox email address.
     """
@@ -83,7 +83,7 @@ class EmailConnectorResponseConfig(BaseModel):
     """
 
 
-class InvestmentResearchConnectorResponseConfig(BaseModel):
+class InvestmentResearchConnectorResponseConfig(APIModel):
     """
     Investment research connector configuration as returned by the API. Only non-secret fields are present.
     """
@@ -97,7 +97,7 @@ class InvestmentResearchConnectorResponseConfig(BaseModel):
     """
 
 
-class ConnectorUpdatePayload(BaseModel):
+class ConnectorUpdatePayload(APIModel):
     """
     Payload for updating a connector.
     """
@@ -123,7 +123,7 @@ class ConnectorUpdatePayload(BaseModel):
     """
 
 
-class ConnectorSyncRequest(BaseModel):
+class ConnectorSyncRequest(APIModel):
     """
     Body for **POST /contents/v1/connectors/{connector_id}/sync**. For **investment_research** connectors, send **`date_limit`**. For **sharepoint** connectors, send an empty object (`{}`).
     """
@@ -137,7 +137,7 @@ class ConnectorSyncRequest(BaseModel):
     """
 
 
-class ConnectorSyncResponse(BaseModel):
+class ConnectorSyncResponse(APIModel):
     """
     Acknowledgement after a sync trigger is accepted.
     """
@@ -159,7 +159,7 @@ class ConnectorSyncResponse(BaseModel):
     """
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(APIModel):
     """
     Error body of the Content API. Every field is optional.
     """
@@ -173,7 +173,7 @@ class ErrorBody(BaseModel):
     requestId: Annotated[str | None, Field(examples=["6f1c2f0e-6a43-4b8e-9a55-0c1d2b3e4f5a"])] = None
 
 
-class EmailConnectorCreatePayload(BaseModel):
+class EmailConnectorCreatePayload(APIModel):
     """
     Create an email connector; an inbox is created for forwarding messages into Bigdata.
     """
@@ -197,7 +197,7 @@ class EmailConnectorCreatePayload(BaseModel):
     config: EmailConnectorConfig | None
 
 
-class InvestmentResearchConnectorCreatePayload(BaseModel):
+class InvestmentResearchConnectorCreatePayload(APIModel):
     """
     Create an investment_research connector; the platform syncs research documents from the broker feed with these credentials.
     """
@@ -221,7 +221,7 @@ class InvestmentResearchConnectorCreatePayload(BaseModel):
     config: InvestmentResearchConnectorConfig
 
 
-class SharepointConnectorConfig(BaseModel):
+class SharepointConnectorConfig(APIModel):
     """
     Configuration for sharepoint connectors (create): session_id only. Contact support@bigdata.com to know how to generate it.
     """
@@ -235,7 +235,7 @@ class SharepointConnectorConfig(BaseModel):
     """
 
 
-class SharepointConnectorResponseConfig(BaseModel):
+class SharepointConnectorResponseConfig(APIModel):
     """
     SharePoint connectors return config as {} (page 001).
     """
@@ -245,7 +245,7 @@ class SharepointConnectorResponseConfig(BaseModel):
     )
 
 
-class Connector(BaseModel):
+class Connector(APIModel):
     """
     An ingestion source (e.g. email inbox or investment research / broker feed). Returned by Create/Get/Update connector and List connectors.
     """
@@ -334,7 +334,7 @@ class Connector(BaseModel):
         return connector_config_by_type(v, handler, info)
 
 
-class ConnectorList(BaseModel):
+class ConnectorList(APIModel):
     """
     Body of List connectors.
     """
@@ -345,7 +345,7 @@ class ConnectorList(BaseModel):
     results: list[Connector]
 
 
-class SharepointConnectorCreatePayload(BaseModel):
+class SharepointConnectorCreatePayload(APIModel):
     """
     Create a Microsoft SharePoint connector (page 001).
     """

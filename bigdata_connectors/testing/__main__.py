@@ -19,6 +19,7 @@ async def _serve(args: argparse.Namespace) -> None:
         seed=args.seed,
     )
     async with emulator:
+        emulator.preload(args.preload)
         if args.fault_rate:
             emulator.inject(args.fault_rate)
         print(f"Bigdata connectors emulator on {emulator.base_url}", flush=True)
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--force-delete-delay", type=float, default=1.0, help="seconds until a force delete completes")
     parser.add_argument("--fault-rate", type=float, default=0.0, help="fraction of requests answered with a fault")
     parser.add_argument("--seed", type=int, default=None, help="seed for fault injection")
+    parser.add_argument("--preload", type=int, default=0, help="investment_research connectors to start with")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))

@@ -192,6 +192,19 @@ class Emulator:
         """Make the next ``count`` triggered syncs end with ``status`` and ``message``."""
         self._sync_failures.extend([(status, message)] * count)
 
+    def preload(self, count: int, *, type: str = "investment_research") -> list[UUID]:
+        """Add ``count`` connectors directly (no requests, not counted in ``created``); return their ids."""
+        now = datetime.now(UTC)
+        ids = []
+        for n in range(count):
+            connector_id = self._uuid7()
+            config: dict[str, Any] = {"user_id": f"user{n}@broker.example"} if type == "investment_research" else {}
+            self.state.connectors[connector_id] = _Connector(
+                connector_id, type, f"preloaded {n}", "", False, config, None, now, now, files_count=n
+            )
+            ids.append(connector_id)
+        return ids
+
     # ------------------------------------------------------------------ lifecycle
 
     def app(self) -> web.Application:

@@ -1,0 +1,193 @@
+"""``make soak``: many mixed operations from one client against an emulator injecting transient faults.
+
+Reports what a production user needs to trust the SDK on a flaky network: successes, typed failures by class,
+connectors created against creates the caller saw succeed (duplicates must be 0), calls that outlived their
+deadline (0), sessions left unclosed and tasks left pending at exit (0), peak open connections, peak memory.
+``tests/test_soak.py`` runs a 500-operation version with a fixed seed and asserts those counts.
+
+Retry and poll sleeps are scaled down (``time_scale``): what is soaked is the logic, not the wall clock.
+Client timeouts and the emulator's stalls are real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import random
+import resource
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from bigdata_connectors import BigdataClient, BigdataError
+from bigdata_connectors.testing import Emulator, Fault
+
+TIMEOUT = 0.5  # seconds per attempt
+MAX_RETRIES = 3
+SYNC_TIMEOUT = 20.0  # seconds for one sync_and_wait
+WEIGHTS = {"create": 15, "get": 25, "list": 5, "update": 15, "trigger": 10, "sync_and_wait": 10, "delete": 10}
+
+
+@dataclass
+class SoakReport:
+    operations: int = 0
+    successes: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+    untyped: list[str] = field(default_factory=list)
+    creates_succeeded: int = 0
+    connectors_created: int = 0
+    duplicates: int = 0
+    outlived_deadline: int = 0
+    pending_tasks: int = 0
+    unclosed: int = 0
+    peak_connections: int = 0
+    peak_memory_mb: float = 0.0
+    faults_injected: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+
+    def lines(self) -> list[str]:
+        failures = ", ".join(f"{name} {count}" for name, count in self.failures.most_common()) or "none"
+        faults = ", ".join(f"{k} {v}" for k, v in sorted(self.faults_injected.items()))
+        return [
+            f"operations                 {self.operations:,} in {self.elapsed:.1f}s",
+            f"successes                  {self.successes:,}",
+            f"typed failures             {failures}",
+            f"untyped failures           {len(self.untyped)}",
+            f"faults injected            {faults}",
+            f"creates the caller saw OK  {self.creates_succeeded:,}",
+            f"connectors created         {self.connectors_created:,}  (the rest: answer lost after the create)",
+            f"duplicate connectors       {self.duplicates}",
+            f"calls past their deadline  {self.outlived_deadline}",
+            f"pending tasks at exit      {self.pending_tasks}",
+            f"unclosed sessions at exit  {self.unclosed}",
+            f"peak open connections      {self.peak_connections}",
+            f"peak memory (RSS)          {self.peak_memory_mb:.0f} MB",
+        ]
+
+
+class _Unclosed(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += "Unclosed" in record.getMessage()
+
+
+def _budget(op: str) -> float:
+    """The longest a call may take: every attempt timing out plus every backoff, scaled, plus slack."""
+    one = (MAX_RETRIES + 1) * TIMEOUT + 1.0
+    return {"update": 2 * one, "sync_and_wait": SYNC_TIMEOUT + one}.get(op, one)
+
+
+async def run_soak(
+    operations: int, *, concurrency: int = 64, fault_rate: float = 0.3, seed: int = 0, time_scale: float = 0.01
+) -> SoakReport:
+    rng = random.Random(seed)
+    report = SoakReport(operations=operations)
+    unclosed = _Unclosed()
+    logging.getLogger("asyncio").addHandler(unclosed)
+
+    async def scaled_sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds * time_scale)
+
+    started = time.monotonic()
+    async with Emulator(seed=seed, sync_duration=0.1, force_delete_delay=0.05) as emu:
+        pool = [str(i) for i in emu.preload(50)]
+        kinds = [Fault("429", retry_after=1.0), *(Fault(k) for k in ("500", "502", "503", "504", "drop"))]
+        emu.inject(fault_rate, [*kinds, Fault("stall", stall=TIMEOUT * 3)])
+        ops = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()), k=operations)
+        client = BigdataClient(
+            emu.api_key, base_url=emu.base_url, timeout=TIMEOUT, max_retries=MAX_RETRIES, sleep=scaled_sleep
+        )
+        done = asyncio.Event()
+
+        async def sample() -> None:
+            runner = emu._runner
+            while not done.is_set():
+                if runner is not None and runner.server is not None:
+                    report.peak_connections = max(report.peak_connections, len(runner.server.connections))
+                await asyncio.sleep(0.01)
+
+        async def one(index: int, op: str) -> None:
+            target = rng.choice(pool)
+            begin = time.monotonic()
+            try:
+                await _call(client, op, index, target, pool)
+                report.successes += 1
+                report.creates_succeeded += op == "create"
+            except BigdataError as err:
+                report.failures[type(err).__name__] += 1
+            except Exception as err:
+                report.untyped.append(f"{op}: {type(err).__name__}: {err}")
+            if time.monotonic() - begin > _budget(op):
+                report.outlived_deadline += 1
+
+        gate = asyncio.Semaphore(concurrency)
+
+        async def gated(index: int, op: str) -> None:
+            async with gate:
+                await one(index, op)
+
+        sampler = asyncio.create_task(sample())
+        try:
+            async with client:
+                await asyncio.gather(*(gated(i, op) for i, op in enumerate(ops)))
+        finally:
+            done.set()
+            await sampler
+        report.faults_injected = emu.state.faults_injected
+        report.connectors_created = emu.created
+        labels = Counter(c.label for c in emu.state.connectors.values() if c.label.startswith("soak-"))
+        report.duplicates = sum(n - 1 for n in labels.values() if n > 1)
+    gc.collect()
+    await asyncio.sleep(0)
+    report.pending_tasks = len([t for t in asyncio.all_tasks() if t is not asyncio.current_task()])
+    logging.getLogger("asyncio").removeHandler(unclosed)
+    report.unclosed = unclosed.count
+    report.peak_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+async def _call(client: BigdataClient, op: str, index: int, target: str, pool: list[str]) -> Any:
+    c = client.connectors
+    if op == "create":
+        created = await c.create(
+            type="investment_research",
+            label=f"soak-{index}",
+            config={"user_id": f"u{index}@broker.example", "user_password": "soak-password"},
+        )
+        pool.append(str(created.connector_id))
+        return created
+    if op == "get":
+        return await c.get(target)
+    if op == "list":
+        return await c.list()
+    if op == "update":
+        return await c.update(target, label=f"updated-{index}")
+    if op == "trigger":
+        return await c.trigger_sync(target, date_limit="2026-01-01")
+    if op == "sync_and_wait":
+        return await c.sync_and_wait(target, date_limit="2026-01-01", timeout=SYNC_TIMEOUT)
+    return await c.delete(target)  # archive: idempotent, and the connector stays usable for other operations
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ops", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--fault-rate", type=float, default=0.3)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    report = asyncio.run(run_soak(args.ops, concurrency=args.concurrency, fault_rate=args.fault_rate, seed=args.seed))
+    print("\n".join(report.lines()))
+    ok = report.duplicates == report.outlived_deadline == report.pending_tasks == report.unclosed == 0
+    raise SystemExit(0 if ok and not report.untyped else 1)
+
+
+if __name__ == "__main__":
+    main()

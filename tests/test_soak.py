@@ -1,0 +1,31 @@
+"""A 500-operation soak with a fixed seed: counts, never timings."""
+
+from __future__ import annotations
+
+from bench.soak import run_soak
+
+EXPECTED_FAILURES = {
+    "APIConnectionError",
+    "APITimeoutError",
+    "InternalServerError",
+    "RateLimitError",
+    "BadRequestError",  # a sync of a connector another operation archived
+    "SyncTimeoutError",
+    "NotFoundError",
+}
+
+
+async def test_soak_500_operations_with_30_percent_faults() -> None:
+    report = await run_soak(500, concurrency=64, fault_rate=0.3, seed=1)
+    assert report.untyped == []
+    assert report.duplicates == 0
+    assert report.outlived_deadline == 0
+    assert report.pending_tasks == 0
+    assert report.unclosed == 0
+    assert report.successes + sum(report.failures.values()) == 500
+    assert report.successes > 400  # retries ride out most faults
+    assert set(report.failures) <= EXPECTED_FAILURES, report.failures
+    assert sum(report.faults_injected.values()) > 100
+    # Every create the caller saw succeed made exactly one connector; the others are answers lost after a create.
+    assert report.connectors_created >= report.creates_succeeded > 0
+    assert 0 < report.peak_connections <= 64
