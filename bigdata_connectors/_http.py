@@ -38,6 +38,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 _PYTHON = "{}.{}.{}".format(*sys.version_info[:3])
 USER_AGENT = f"bigdata-connectors/{__version__} python/{_PYTHON} aiohttp/{aiohttp.__version__}"
 _NO_BODY_STATUS = frozenset({202, 204})
+_SESSION_DEFAULT = aiohttp.helpers.sentinel  # aiohttp's own "not given": use the session's timeout
 
 
 def _reveal(value: Any) -> Any:
@@ -70,7 +71,7 @@ class HTTPTransport:
         self._borrowed = session
         self._session: aiohttp.ClientSession | None = session
         self._closed = False
-        self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT, "Accept": "application/json"}
+        self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT}
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
 
     def __repr__(self) -> str:
@@ -191,7 +192,9 @@ class HTTPTransport:
         deadline: float | None,
         allow_empty: bool,
     ) -> ModelT | None:
-        timeout = self._timeout
+        # An owned session already applies the client's timeout; a per-request one is needed only for a
+        # borrowed session or under a deadline.
+        timeout = self._timeout if self._session is self._borrowed else None
         if deadline is not None:
             remaining = deadline - self.clock()
             if remaining <= 0:
@@ -206,7 +209,7 @@ class HTTPTransport:
                 data=data,
                 params=params,
                 headers=self._request_headers(data),
-                timeout=timeout,
+                timeout=timeout if timeout is not None else _SESSION_DEFAULT,
                 allow_redirects=False,
             ) as resp:
                 raw = await resp.read()
@@ -220,7 +223,10 @@ class HTTPTransport:
             raise APIConnectionError(f"could not connect: {err}", method=method, path=path, request_sent=False) from err
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise APITimeoutError(
-                f"no response within {timeout.total:.3g}s", method=method, path=path, request_sent=True
+                f"no response within {(timeout or self._timeout).total:.3g}s",
+                method=method,
+                path=path,
+                request_sent=True,
             ) from err
         except aiohttp.ClientError as err:
             raise APIConnectionError(
