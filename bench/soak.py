@@ -101,7 +101,12 @@ async def run_soak(
         emu.inject(fault_rate, [*kinds, Fault("stall", stall=TIMEOUT * 3)])
         ops = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()), k=operations)
         client = BigdataClient(
-            emu.api_key, base_url=emu.base_url, timeout=TIMEOUT, max_retries=MAX_RETRIES, sleep=scaled_sleep
+            emu.api_key,
+            base_url=emu.base_url,
+            timeout=TIMEOUT,
+            max_retries=MAX_RETRIES,
+            max_connections=concurrency,
+            sleep=scaled_sleep,
         )
         done = asyncio.Event()
 
@@ -173,7 +178,9 @@ async def _call(client: BigdataClient, op: str, index: int, target: str, pool: l
         return await c.trigger_sync(target, date_limit="2026-01-01")
     if op == "sync_and_wait":
         return await c.sync_and_wait(target, date_limit="2026-01-01", timeout=SYNC_TIMEOUT)
-    return await c.delete(target)  # archive: idempotent, and the connector stays usable for other operations
+    if len(pool) > 10 and target in pool:
+        pool.remove(target)  # archived connectors refuse syncs: keep later operations on live ones
+    return await c.delete(target)
 
 
 def main() -> None:
