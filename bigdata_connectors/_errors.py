@@ -77,7 +77,10 @@ class ClientClosedError(BigdataError, RuntimeError):
 
 
 class APIError(BigdataError):
-    """A request to the API failed. ``method`` and ``path`` say which one."""
+    """A request to the API failed. ``method`` and ``path`` say which one. ``deadline_exceeded`` is True
+    when a caller's overall deadline (``sync_and_wait``'s ``timeout``) stopped retries that were still due."""
+
+    deadline_exceeded: bool = False
 
     def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
         super().__init__(message)

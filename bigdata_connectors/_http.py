@@ -173,7 +173,17 @@ class HTTPTransport:
             deadline=deadline,
             clock=self.clock,
         )
-        return await retrying(again)
+        try:
+            return await retrying(again)
+        except (APIStatusError, APIConnectionError) as err:
+            attempts = attempt - 1
+            if (
+                deadline is not None
+                and attempts <= self._config.max_retries
+                and is_retryable(err, idempotent=idempotent)
+            ):
+                err.deadline_exceeded = True
+            raise
 
     @staticmethod
     def _raise_unretried_rate_limit(exc: BaseException) -> None:
@@ -214,24 +224,12 @@ class HTTPTransport:
             ) as resp:
                 raw = await resp.read()
                 status, headers, reason = resp.status, resp.headers, resp.reason or ""
-        except aiohttp.ConnectionTimeoutError as err:
-            raise APITimeoutError(f"timed out connecting: {err}", method=method, path=path, request_sent=False) from err
-        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as err:
-            # Not transient: retrying would only fail the same way. Status-free, so never retried below.
-            raise APIConnectionError(f"TLS failure: {err}", method=method, path=path, request_sent=False) from err
-        except aiohttp.ClientConnectorError as err:
-            raise APIConnectionError(f"could not connect: {err}", method=method, path=path, request_sent=False) from err
-        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
-            raise APITimeoutError(
-                f"no response within {(timeout or self._timeout).total:.3g}s",
-                method=method,
-                path=path,
-                request_sent=True,
-            ) from err
-        except aiohttp.ClientError as err:
-            raise APIConnectionError(
-                f"connection failed: {type(err).__name__}: {err}", method=method, path=path, request_sent=True
-            ) from err
+        except (aiohttp.ClientError, TimeoutError) as err:
+            error = _connection_error(err, method, path, (timeout or self._timeout).total)
+            if logger.isEnabledFor(logging.DEBUG):
+                elapsed = self.clock() - started
+                logger.debug("%s %s -> %s in %.3fs (attempt %d)", method, path, type(err).__name__, elapsed, attempt)
+            raise error from err
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d in %.3fs (attempt %d)", method, path, status, self.clock() - started, attempt)
         if 200 <= status < 300:
@@ -267,3 +265,19 @@ class HTTPTransport:
 
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _connection_error(err: BaseException, method: str, path: str, timeout: float | None) -> APIConnectionError:
+    """Our error for an attempt that got no answer; ``request_sent=False`` only when it provably never left."""
+    where = {"method": method, "path": path}
+    if isinstance(err, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError(f"timed out connecting: {err}", **where, request_sent=False)
+    if isinstance(err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        # Not transient: retrying would only fail the same way. Marked as never sent, so create may try
+        # again, as may everything else; each attempt fails fast.
+        return APIConnectionError(f"TLS failure: {err}", **where, request_sent=False)
+    if isinstance(err, aiohttp.ClientConnectorError):
+        return APIConnectionError(f"could not connect: {err}", **where, request_sent=False)
+    if isinstance(err, TimeoutError | aiohttp.ServerTimeoutError):
+        return APITimeoutError(f"no response within {timeout or 0:.3g}s", **where, request_sent=True)
+    return APIConnectionError(f"connection failed: {type(err).__name__}: {err}", **where, request_sent=True)

@@ -105,7 +105,7 @@ async def wait_until_synced(
         except (APIStatusError, APIConnectionError) as err:
             # A poll that failed because the deadline cut its retries short is our timeout, not its error.
             retry_after = err.retry_after if isinstance(err, APIStatusError) else None
-            if clock() + (retry_after or 0.0) >= deadline:
+            if err.deadline_exceeded or clock() + (retry_after or 0.0) >= deadline:
                 raise expired(f"last poll failed: {err}") from err
             raise
         polls += 1

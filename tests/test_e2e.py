@@ -265,3 +265,63 @@ def test_examples_run_against_the_emulator(example: Path) -> None:
     assert "Done." in result.stdout
     assert result.stderr == ""
     assert "demo-password" not in result.stdout
+
+
+async def test_emulator_400_names_the_offending_field(emu: Emulator) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession(headers={"X-API-KEY": emu.api_key}) as raw:
+        for body, field in [
+            ({"type": "email", "label": 5, "config": None}, "label"),
+            ({"type": "investment_research", "label": "x", "config": {"user_id": "u"}}, "user_password"),
+            ({"type": "email", "label": "x", "config": None, "colour": "red"}, "colour"),
+        ]:
+            async with raw.post(f"{emu.base_url}/contents/v1/connectors", json=body) as resp:
+                answer = await resp.json()
+            assert resp.status == 400
+            assert field in answer["message"]
+            assert set(answer) == {"statusCode", "message", "errorCode", "requestId"}
+        async with raw.get(f"{emu.base_url}/contents/v1/connectors/not-a-uuid") as resp:
+            assert resp.status == 400
+    assert emu.created == 0
+
+
+def test_emulator_command_serves_on_loopback() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bigdata_connectors.testing",
+            "--port",
+            str(port),
+            "--api-key",
+            "cli-key",
+            "--preload",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == f"Bigdata connectors emulator on http://127.0.0.1:{port}"
+
+        async def use() -> int:
+            async with BigdataClient("cli-key", base_url=f"http://127.0.0.1:{port}") as api:
+                return len(await api.connectors.list())
+
+        assert asyncio.run(use()) == 2
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    bad = subprocess.run(
+        [sys.executable, "-m", "bigdata_connectors.testing", "--host", "0.0.0.0"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2

@@ -317,3 +317,30 @@ async def test_sync_many_mixed_types_over_http(
     assert outcomes[1].ok
     assert json.loads(requests_to(mock_api, "POST", f"{CONNECTORS}/{sp_id}/sync")[0].kwargs["data"]) == {}
     assert isinstance(outcomes[2].error, ValueError)
+
+
+async def test_deadline_cutting_backoff_retries_is_a_sync_timeout(
+    client: BigdataClient, mock_api: AioResponses, fake_time: FakeTime
+) -> None:
+    states(mock_api, ir(last_sync_at=T0))
+    accept(mock_api)
+    states(mock_api, ir(last_sync_at=T0, last_sync_status="RUNNING"))
+    mock_api.get(ONE, status=503, repeat=True)  # no Retry-After: exponential backoff
+    start = fake_time.now
+    with pytest.raises(SyncTimeoutError) as info:
+        await client.connectors.sync_and_wait(CID, date_limit="2026-01-01", timeout=2.6, poll_interval=2)
+    assert isinstance(info.value.__cause__, InternalServerError)
+    assert info.value.__cause__.deadline_exceeded
+    assert fake_time.now - start <= 2.6
+    assert info.value.connector is not None
+
+
+async def test_retries_exhausted_inside_the_deadline_raise_the_api_error(
+    client: BigdataClient, mock_api: AioResponses, fake_time: FakeTime
+) -> None:
+    states(mock_api, ir(last_sync_at=T0))
+    accept(mock_api)
+    mock_api.get(ONE, status=503, repeat=True)
+    with pytest.raises(InternalServerError) as info:
+        await client.connectors.sync_and_wait(CID, date_limit="2026-01-01", timeout=600)
+    assert not info.value.deadline_exceeded
