@@ -362,11 +362,11 @@ class Emulator:
     async def _create(self, request: web.Request) -> web.Response:
         try:
             payload, _ = await self._parse(request, ConnectorCreatePayload)
+            if payload.root.type == "email":
+                _check_emails(payload.root.config)
         except _BadRequest as err:
             return self._error(400, str(err), "INVALID_REQUEST")
         body = payload.root
-        if body.type == "email" and (bad := _bad_email(body.config)) is not None:
-            return self._error(400, f"invalid request body: config: not an email address: {bad!r}", "INVALID_REQUEST")
         now = datetime.now(UTC)
         secret = None
         config: dict[str, Any]
@@ -398,10 +398,9 @@ class Emulator:
     async def _update(self, request: web.Request, connector: _Connector) -> web.Response:
         try:
             payload, _ = await self._parse(request, ConnectorUpdatePayload)
+            _check_emails(payload.config)
         except _BadRequest as err:
             return self._error(400, str(err), "INVALID_REQUEST")
-        if (bad := _bad_email(payload.config)) is not None:
-            return self._error(400, f"invalid request body: config: not an email address: {bad!r}", "INVALID_REQUEST")
         if payload.config is not None and connector.type != "email":
             return self._error(400, f"config cannot be updated for {connector.type} connectors", "INVALID_REQUEST")
         # A PUT: what is left out goes back to its default.
@@ -503,11 +502,11 @@ class _BadRequest(Exception):
     pass
 
 
-def _bad_email(config: EmailConnectorConfig | None) -> str | None:
-    """The first address in an email config the spec's ``format: email`` would refuse (the check
-    JSON Schema validators make: it has an @), or None. The SDK's models leave addresses as plain
-    strings; the server is where they are judged."""
+def _check_emails(config: EmailConnectorConfig | None) -> None:
+    """Refuse an address the spec's ``format: email`` would refuse (the check JSON Schema validators make:
+    it has an @). The SDK's models leave addresses as plain strings; the server is where they are judged."""
     if config is None:
-        return None
-    addresses = [*config.allowed_emails, *([config.email] if config.email is not None else [])]
-    return next((a for a in addresses if "@" not in a), None)
+        return
+    for address in [*config.allowed_emails, *([config.email] if config.email is not None else [])]:
+        if "@" not in address:
+            raise _BadRequest(f"invalid request body: config: not an email address: {address!r}")
