@@ -325,3 +325,29 @@ def test_emulator_command_serves_on_loopback() -> None:
         [sys.executable, "-m", "bigdata_connectors.testing", "--host", "0.0.0.0"], capture_output=True, text=True
     )
     assert bad.returncode == 2
+
+
+def test_quickstart_cleans_up_when_interrupted() -> None:
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if k not in ("BIGDATA_API_KEY", "BIGDATA_BASE_URL")}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:  # interrupt once the sync is being waited for
+        seen.append(line)
+        if "sync: " in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    rest, _ = proc.communicate(timeout=30)
+    output = "".join(seen) + rest
+    assert proc.returncode == 130, output
+    assert "Cleaned up 2 connector(s)." in output
+    assert "Done." not in output
