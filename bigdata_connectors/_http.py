@@ -24,7 +24,6 @@ from bigdata_connectors._errors import (
     APIStatusError,
     APITimeoutError,
     ClientClosedError,
-    RateLimitError,
     ResponseValidationError,
     status_error,
 )
@@ -153,7 +152,6 @@ class HTTPTransport:
             return await self._attempt(session, method, path, model, data, params, 1, deadline, allow_empty)
         except (APIStatusError, APIConnectionError) as first:
             if self._config.max_retries == 0 or not is_retryable(first, idempotent=idempotent):
-                self._raise_unretried_rate_limit(first)
                 raise
             failure = first
 
@@ -184,11 +182,6 @@ class HTTPTransport:
             ):
                 err.deadline_exceeded = True
             raise
-
-    @staticmethod
-    def _raise_unretried_rate_limit(exc: BaseException) -> None:
-        if isinstance(exc, RateLimitError) and exc.retry_after is not None and exc.retry_after > MAX_RETRY_AFTER:
-            exc.message += f" (Retry-After {exc.retry_after:.0f}s exceeds the {MAX_RETRY_AFTER:.0f}s this client waits)"
 
     async def _attempt(
         self,
@@ -225,17 +218,20 @@ class HTTPTransport:
                 raw = await resp.read()
                 status, headers, reason = resp.status, resp.headers, resp.reason or ""
         except (aiohttp.ClientError, TimeoutError) as err:
-            error = _connection_error(err, method, path, (timeout or self._timeout).total)
+            lost = _connection_error(err, method, path, (timeout or self._timeout).total)
             if logger.isEnabledFor(logging.DEBUG):
                 elapsed = self.clock() - started
                 logger.debug("%s %s -> %s in %.3fs (attempt %d)", method, path, type(err).__name__, elapsed, attempt)
-            raise error from err
+            raise lost from err
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d in %.3fs (attempt %d)", method, path, status, self.clock() - started, attempt)
         if 200 <= status < 300:
             return self._parse(model, raw, status, method, path, allow_empty)
         retry_after = parse_retry_after(headers) if status in (429, 503) else None
-        raise status_error(status, reason, raw, headers, method=method, path=path, retry_after=retry_after)
+        error = status_error(status, reason, raw, headers, method=method, path=path, retry_after=retry_after)
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+            error.message += f" (Retry-After {retry_after:.0f}s exceeds the {MAX_RETRY_AFTER:.0f}s this client waits)"
+        raise error
 
     def _request_headers(self, data: bytes | None) -> Mapping[str, str] | None:
         if self._session is self._borrowed:

@@ -637,3 +637,15 @@ async def test_other_uuid_spellings_are_normalised(client: BigdataClient, mock_a
     mock_api.get(ONE, payload=connector_json())
     await client.connectors.get(form)
     assert len(requests_to(mock_api, "GET", ONE)) == 1
+
+
+async def test_long_retry_after_on_a_later_attempt_raises_at_once(
+    client: BigdataClient, mock_api: AioResponses, fake_time: FakeTime
+) -> None:
+    mock_api.get(CONNECTORS, status=503)
+    mock_api.get(CONNECTORS, status=429, headers={"Retry-After": "120"})
+    with pytest.raises(RateLimitError, match="exceeds the 60s") as info:
+        await client.connectors.list()
+    assert info.value.retry_after == 120
+    assert len(fake_time.sleeps) == 1
+    assert len(requests_to(mock_api, "GET", CONNECTORS)) == 2
