@@ -50,6 +50,12 @@ ProgressCallback = Callable[[SyncProgress], Awaitable[None] | None]
 Outcome = Literal["running", "success", "failure"]
 
 
+def check_wait_args(timeout: float, poll_interval: float, max_poll_interval: float) -> None:
+    """Raise ValueError unless timeout > 0 and 0 < poll_interval <= max_poll_interval (seconds)."""
+    if not (timeout > 0 and 0 < poll_interval <= max_poll_interval):
+        raise ValueError("need timeout > 0 and 0 < poll_interval <= max_poll_interval (seconds)")
+
+
 def classify(connector: Connector, baseline: datetime | None) -> Outcome:
     """Apply the completion rule (module docstring) to one polled connector state."""
     finished_at = connector.last_sync_at
@@ -80,8 +86,7 @@ async def wait_until_synced(
     any API error a poll ends with after the HTTP layer's own retries (NotFoundError if the connector
     disappears).
     """
-    if timeout <= 0 or poll_interval <= 0 or max_poll_interval < poll_interval:
-        raise ValueError("need timeout > 0 and 0 < poll_interval <= max_poll_interval (seconds)")
+    check_wait_args(timeout, poll_interval, max_poll_interval)
     start = clock() if started is None else started
     deadline = start + timeout
     interval = poll_interval

@@ -29,7 +29,7 @@ from bigdata_connectors._generated.models import (
     SharepointConnectorConfig,
 )
 from bigdata_connectors._http import HTTPTransport
-from bigdata_connectors._polling import ProgressCallback, wait_until_synced
+from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
 
 __all__ = ["ConnectorsService", "SyncOutcome"]
 
@@ -263,8 +263,8 @@ class ConnectorsService:
         *,
         lenient_date: bool,
     ) -> Connector:
-        clock = self._http.clock
-        started = clock()
+        check_wait_args(timeout, poll_interval, max_poll_interval)
+        started = self._http.clock()
         path = _connector_path(connector_id)
         before = await self._http.request("GET", path, Connector, deadline=started + timeout)
         if before.type == "email":

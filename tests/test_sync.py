@@ -344,3 +344,16 @@ async def test_retries_exhausted_inside_the_deadline_raise_the_api_error(
     with pytest.raises(InternalServerError) as info:
         await client.connectors.sync_and_wait(CID, date_limit="2026-01-01", timeout=600)
     assert not info.value.deadline_exceeded
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"timeout": 0}, {"poll_interval": 0}, {"poll_interval": 5, "max_poll_interval": 1}, {"timeout": -1}]
+)
+async def test_bad_wait_arguments_fail_before_anything_is_sent(
+    client: BigdataClient, mock_api: AioResponses, kwargs: dict[str, Any]
+) -> None:
+    with pytest.raises(ValueError, match="poll_interval"):
+        await client.connectors.sync_and_wait(CID, date_limit="2026-01-01", **kwargs)
+    with pytest.raises(ValueError, match="poll_interval"):
+        await client.connectors.wait_for_sync(CID, **kwargs)
+    assert mock_api.requests == {}
