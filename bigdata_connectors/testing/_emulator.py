@@ -209,9 +209,8 @@ class Emulator:
 
     def app(self) -> web.Application:
         """The aiohttp application, for embedding in another server or a test client."""
-        app = web.Application(middlewares=[self._gateway])
-        app.router.add_route("*", "/{tail:.*}", self._not_found_route)
-        return app
+        # No routes: the gateway middleware answers every request, as the real gateway does.
+        return web.Application(middlewares=[self._gateway])
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app(), handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
@@ -309,9 +308,6 @@ class Emulator:
         if status in (429, 503) and fault.retry_after is not None:
             response.headers["Retry-After"] = f"{fault.retry_after:g}"
         return response
-
-    async def _not_found_route(self, request: web.Request) -> web.StreamResponse:
-        raise AssertionError("unreachable: the gateway middleware answers every request")
 
     # ------------------------------------------------------------------ the operations
 
