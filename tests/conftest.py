@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from unittest import mock
 
@@ -187,6 +187,3 @@ async def client(fake_time: FakeTime) -> AsyncIterator[BigdataClient]:
 def requests_to(mocked: AioResponses, method: str, url: str) -> list[Any]:
     """The calls aioresponses recorded for ``method url`` (query string included in ``url``)."""
     return list(mocked.requests.get((method, URL(url)), []))
-
-
-RequestsTo = Callable[[AioResponses, str, str], list[Any]]
