@@ -33,8 +33,7 @@ from bigdata_connectors import (
     SyncTimeoutError,
     UnprocessableEntityError,
 )
-from bigdata_connectors.testing import Emulator, Fault
-from bigdata_connectors.testing._emulator import FaultKind
+from bigdata_connectors.testing import Emulator, Fault, FaultKind
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent

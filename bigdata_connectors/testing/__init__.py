@@ -9,6 +9,8 @@ Enable the fixtures in a ``conftest.py`` with ``pytest_plugins = ["bigdata_conne
 Run it as a server with ``python -m bigdata_connectors.testing --port 8787``.
 """
 
-from bigdata_connectors.testing._emulator import FAULT_KINDS, ROUTES, Emulator, EmulatorState, Exchange, Fault
+from bigdata_connectors.testing._emulator import Emulator
+from bigdata_connectors.testing._faults import FAULT_KINDS, ROUTES, Fault, FaultKind, Route
+from bigdata_connectors.testing._state import EmulatorState, Exchange
 
-__all__ = ["FAULT_KINDS", "ROUTES", "Emulator", "EmulatorState", "Exchange", "Fault"]
+__all__ = ["FAULT_KINDS", "ROUTES", "Emulator", "EmulatorState", "Exchange", "Fault", "FaultKind", "Route"]

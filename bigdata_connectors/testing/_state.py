@@ -1,0 +1,77 @@
+"""What the emulator holds: connectors (with their running syncs), counters, recorded exchanges."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request the emulator processed and its answer (recorded when ``exchanges`` is a list)."""
+
+    route: str
+    method: str
+    request_body: bytes
+    status: int
+    response_body: Any
+
+
+@dataclass
+class SyncRun:
+    """A sync in progress: when it started (emulator clock, seconds, and wall clock), how it will end."""
+
+    started: float
+    started_at: datetime
+    date_limit: date | None
+    fail: tuple[str, str] | None  # (status, message)
+    items: int
+
+
+@dataclass
+class StoredConnector:
+    connector_id: UUID
+    type: str
+    label: str
+    description: str
+    share_with_org: bool
+    config: dict[str, Any]
+    secret: str | None  # the broker password: kept, never returned
+    created_at: datetime
+    updated_at: datetime
+    archived: bool = False
+    files_count: int = 0
+    last_sync_at: datetime | None = None
+    last_sync_status: str | None = None
+    last_sync_error_msg: str | None = None
+    last_sync_count: int | None = None
+    sync: SyncRun | None = None
+    removed_at: float | None = None  # emulator clock: force-deleted, gone from then on
+
+
+@dataclass
+class EmulatorState:
+    """What the emulator holds and counts; tests read it directly."""
+
+    connectors: dict[UUID, StoredConnector] = field(default_factory=dict)
+    requests: Counter[str] = field(default_factory=Counter)
+    created: int = 0
+    faults_injected: Counter[str] = field(default_factory=Counter)
+
+
+def iso(moment: datetime) -> str:
+    """A timestamp as the API writes it (``Z`` for UTC)."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def uuid7(rng: random.Random) -> UUID:
+    """A UUIDv7-style id, like the API's: milliseconds since the epoch, then random bits."""
+    millis = int(time.time() * 1000) & ((1 << 48) - 1)
+    rand = rng.getrandbits(74)
+    value = (millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return UUID(int=value)
