@@ -33,8 +33,8 @@ test: install lint check-generated
 demo: install
 	$(PY) examples/quickstart.py
 
-bench: install  ## side-by-side measurements; results go to docs/benchmarks.md by hand, with the date
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+bench: install  ## every figure of docs/benchmarks.md in one run (about 10 minutes); copied there by hand, with the date
+	$(PY) -m pip install --quiet -e '.[dev,bench,cli]'
 	$(PY) -m bench.bench
 
 soak: install

@@ -1,15 +1,25 @@
-"""Run the emulator in a separate process on loopback, for measurements."""
+"""Run the emulator in a separate process on loopback, for measurements.
+
+The child (``python -m bench._serve``) builds an ``Emulator`` from the options given here, optionally on a
+clock running ``time_scale`` times faster than the wall clock, and counts every request it receives. The
+counts are read back over HTTP (``GET /_bench/stats``), so the client process measures only itself.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 API_KEY = "bench-key"
+STATS_PATH = "/_bench/stats"
 
 
 def _free_port() -> int:
@@ -18,20 +28,47 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class ServerStats:
+    """What the emulator process saw: request arrival times (seconds on its clock) and answers by status."""
+
+    times: list[float]
+    statuses: dict[str, int]
+
+    def max_in_window(self, window: float) -> int:
+        """The most requests that arrived within any ``window`` seconds (on the emulator's clock)."""
+        times, best, start = sorted(self.times), 0, 0
+        for end, moment in enumerate(times):
+            while moment - times[start] >= window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+
+def read_stats(base_url: str) -> ServerStats:
+    with urllib.request.urlopen(base_url + STATS_PATH, timeout=30) as answer:
+        data = json.loads(answer.read())
+    return ServerStats(data["times"], data["statuses"])
+
+
 @contextlib.contextmanager
-def emulator_process(preload: int = 1) -> Iterator[str]:
-    """Start ``python -m bigdata_connectors.testing`` and yield its base URL."""
+def emulator_process(preload: int = 1, **options: Any) -> Iterator[str]:
+    """Start the emulator in a child process and yield its base URL.
+
+    ``options``: ``preload_type``, ``sync_duration`` (seconds, or a [low, high] range), ``time_scale``,
+    ``seed``, and ``emulator`` (extra keyword arguments for ``Emulator``).
+    """
     port = _free_port()
+    spec = json.dumps({"port": port, "api_key": API_KEY, "preload": preload, **options})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bigdata_connectors.testing", "--port", str(port), "--api-key", API_KEY,
-         "--preload", str(preload)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "bench._serve", spec], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                output = proc.stdout.read() if proc.stdout else ""
+                raise RuntimeError(f"the emulator exited: {output}")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 break
             time.sleep(0.05)

@@ -29,6 +29,10 @@ TIMEOUT = 0.5  # seconds per attempt
 MAX_RETRIES = 3
 SYNC_TIMEOUT = 20.0  # seconds for one sync_and_wait
 WEIGHTS = {"create": 15, "get": 25, "list": 5, "update": 15, "trigger": 10, "sync_and_wait": 10, "delete": 10}
+# Idempotent operations (retried on every transient fault) and how many API calls each makes at least.
+IDEMPOTENT_CALLS = {"get": 1, "list": 1, "trigger": 1, "delete": 1, "update": 2, "sync_and_wait": 3}
+# Failures that are answers about the state of the account, not faults the retries could ride out.
+STATE_FAILURES = frozenset({"BadRequestError", "NotFoundError", "SyncFailedError", "SyncNotSupportedError"})
 
 
 @dataclass
@@ -47,6 +51,39 @@ class SoakReport:
     peak_memory_mb: float = 0.0
     faults_injected: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
+    fault_rate: float = 0.0
+    max_retries: int = MAX_RETRIES
+    by_op: Counter[str] = field(default_factory=Counter)
+    succeeded_by_op: Counter[str] = field(default_factory=Counter)
+    failed_by_op: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def idempotent_lines(self) -> list[str]:
+        """Per idempotent operation: the share that succeeded, beside the chance that every attempt of one
+        call draws a fault (``fault_rate ** (max_retries + 1)``; an operation of k calls: 1 - (1 - that) ** k)."""
+        one_call = self.fault_rate ** (self.max_retries + 1)
+        lines = [
+            f"idempotent operations under {self.fault_rate:.0%} faults; one call fails only if all"
+            f" {self.max_retries + 1} attempts draw a fault: {self.fault_rate:g}^{self.max_retries + 1} = {one_call:.2%}",
+            f"  {'operation':<14} {'ran':>6} {'succeeded':>10} {'faults won':>11} {'expected':>9}  state answers",
+        ]
+        total = won = ran = 0
+        for op, calls in IDEMPOTENT_CALLS.items():
+            count = self.by_op[op]
+            if not count:
+                continue
+            ok = self.succeeded_by_op[op]
+            state = sum(n for (o, kind), n in self.failed_by_op.items() if o == op and kind in STATE_FAILURES)
+            lost = count - ok - state
+            expected = 1 - (1 - one_call) ** calls
+            at_least = "" if op != "sync_and_wait" else "+"
+            lines.append(
+                f"  {op:<14} {count:>6,} {ok / count:>10.2%} {lost / count:>11.2%} {expected:>8.2%}{at_least}"
+                f"  {state} (archived or gone)"
+            )
+            total, won, ran = total + ok, won + lost, ran + count
+        if ran:
+            lines.append(f"  {'all':<14} {ran:>6,} {total / ran:>10.2%} {won / ran:>11.2%}")
+        return lines
 
     def lines(self) -> list[str]:
         failures = ", ".join(f"{name} {count}" for name, count in self.failures.most_common()) or "none"
@@ -65,6 +102,7 @@ class SoakReport:
             f"unclosed sessions at exit  {self.unclosed}",
             f"peak open connections      {self.peak_connections}",
             f"peak memory (RSS)          {self.peak_memory_mb:.0f} MB",
+            *self.idempotent_lines(),
         ]
 
 
@@ -87,7 +125,7 @@ async def run_soak(
     operations: int, *, concurrency: int = 64, fault_rate: float = 0.3, seed: int = 0, time_scale: float = 0.01
 ) -> SoakReport:
     rng = random.Random(seed)
-    report = SoakReport(operations=operations)
+    report = SoakReport(operations=operations, fault_rate=fault_rate)
     unclosed = _Unclosed()
     logging.getLogger("asyncio").addHandler(unclosed)
 
@@ -120,12 +158,15 @@ async def run_soak(
         async def one(index: int, op: str) -> None:
             target = rng.choice(pool)
             begin = time.monotonic()
+            report.by_op[op] += 1
             try:
                 await _call(client, op, index, target, pool)
                 report.successes += 1
+                report.succeeded_by_op[op] += 1
                 report.creates_succeeded += op == "create"
             except BigdataError as err:
                 report.failures[type(err).__name__] += 1
+                report.failed_by_op[op, type(err).__name__] += 1
             except Exception as err:
                 report.untyped.append(f"{op}: {type(err).__name__}: {err}")
             if time.monotonic() - begin > _budget(op):

@@ -171,7 +171,8 @@ class ConnectorRoutes:
             emu = self._emu
             fail = emu.next_sync_failure()
             items = emu.rng.randint(1, 50)
-            connector.sync = SyncRun(emu.clock(), datetime.now(UTC), payload.date_limit, fail, items)
+            duration = emu.draw_sync_duration()
+            connector.sync = SyncRun(emu.clock(), datetime.now(UTC), payload.date_limit, fail, items, duration)
             connector.last_sync_at = connector.sync.started_at
             connector.last_sync_status, connector.last_sync_error_msg = "PENDING", None
         ack: dict[str, Any] = {"connector_id": str(connector.connector_id), "status": "accepted"}
@@ -186,7 +187,7 @@ class ConnectorRoutes:
         sync = connector.sync
         if sync is None:
             return
-        duration = self._emu.sync_duration
+        duration = sync.duration
         elapsed = self._emu.clock() - sync.started
         if elapsed < duration / 3:
             connector.last_sync_status = "PENDING"

@@ -2,7 +2,8 @@
 
 It behaves as the vendor documents (see DESIGN.md, "The emulator"): API-key auth, request bodies
 validated by the same generated models, PUT resetting omitted fields, syncs moving through PENDING
-and RUNNING to SUCCESS (or a failure) over ``sync_duration`` seconds, force delete removing the
+and RUNNING to SUCCESS (or a failure) over ``sync_duration`` seconds (or a length drawn per sync from a
+``(low, high)`` range), force delete removing the
 connector after ``force_delete_delay`` seconds, and the gateway's 403 for unknown routes.
 Time-dependent state is computed when read, so the emulator runs no background task.
 
@@ -52,7 +53,7 @@ class Emulator:
         api_key: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
-        sync_duration: float = 0.3,
+        sync_duration: float | tuple[float, float] = 0.3,
         force_delete_delay: float = 0.2,
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -122,6 +123,12 @@ class Emulator:
     def next_sync_failure(self) -> tuple[str, str] | None:
         """How the sync being triggered now will end: (status, message) of a failure, or None for success."""
         return self._sync_failures.popleft() if self._sync_failures else None
+
+    def draw_sync_duration(self) -> float:
+        """Seconds the sync being triggered now will take: ``sync_duration``, or a draw from its (low, high) range."""
+        if isinstance(self.sync_duration, tuple):
+            return self.rng.uniform(*self.sync_duration)
+        return self.sync_duration
 
     def preload(self, count: int, *, type: str = "investment_research") -> list[UUID]:
         """Add ``count`` connectors directly (no requests, not counted in ``created``); return their ids."""

@@ -31,6 +31,7 @@ class SyncRun:
     date_limit: date | None
     fail: tuple[str, str] | None  # (status, message)
     items: int
+    duration: float  # seconds, fixed when the sync is triggered
 
 
 @dataclass

@@ -1,0 +1,226 @@
+"""``get()`` against the HTTP library beneath it, side by side, at concurrency 1, 16 and 128.
+
+Variants, each with its own connection pool of exactly ``concurrency`` connections:
+
+- (a) the SDK's ``get()``, client-side rate limiter off;
+- (a+) the same with the limiter on, at a rate it never has to wait for: the limiter's own cost;
+- (b) the fair baseline: raw aiohttp, the status check, then ``Connector.model_validate_json(body)``:
+  the same bytes validated the same way as the SDK does;
+- (b-dict) the earlier baseline, kept for comparison: ``Connector.model_validate(json.loads(body))``,
+  a slower way to validate (it builds a dict first), which flattered the SDK;
+- (c) raw aiohttp + ``json.loads``, no model: what validation costs;
+- (d) httpx + ``json.loads``: the other async HTTP library.
+
+The emulator runs in another process, so ``time.process_time()`` here is the client's CPU alone. Runs of
+the variants are interleaved in a new random order each repetition; ratios are the median over the
+repetitions of (variant / (b)) measured within the same repetition, so a slow patch of a shared machine
+affects both sides of a ratio alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import httpx
+
+from bench._server import API_KEY
+from bigdata_connectors import BigdataClient, Connector
+
+Call = Callable[[], Awaitable[Any]]
+
+SDK = "(a) SDK get()"
+SDK_LIMITED = "(a+) SDK get(), rate limiter on"
+FAIR = "(b) aiohttp + model_validate_json"
+VIA_DICT = "(b-dict) aiohttp + json.loads + model_validate"
+NO_MODEL = "(c) aiohttp + json.loads"
+HTTPX = "(d) httpx + json.loads"
+# A limit the limiter never has to wait for (requests per minute): what is measured is its bookkeeping.
+NEVER_WAITING_LIMIT = 1e9
+
+
+def client_has_rate_limit() -> bool:
+    return "rate_limit" in inspect.signature(BigdataClient).parameters
+
+
+def sdk_client(base_url: str, concurrency: int, *, rate_limit: float | None = None, **kwargs: Any) -> BigdataClient:
+    """The SDK client the benchmarks use: ``rate_limit`` None means off (when the client has a limiter)."""
+    if client_has_rate_limit():
+        kwargs["rate_limit"] = rate_limit
+    return BigdataClient(API_KEY, base_url=base_url, max_connections=concurrency, **kwargs)
+
+
+async def drive(call: Call, calls: int, concurrency: int) -> tuple[float, float]:
+    """Make ``calls`` calls with ``concurrency`` workers; return (wall seconds, client CPU seconds)."""
+    remaining = calls
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await call()
+
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+class Variants:
+    """The ways to GET one connector; see the module docstring."""
+
+    def __init__(self, base_url: str, connector_id: str, concurrency: int) -> None:
+        self.url = f"{base_url}/contents/v1/connectors/{connector_id}"
+        self.cid = connector_id
+        headers = {"X-API-KEY": API_KEY}
+        self.sdk = sdk_client(base_url, concurrency)
+        self.limited = sdk_client(base_url, concurrency, rate_limit=NEVER_WAITING_LIMIT)
+        self.session = aiohttp.ClientSession(headers=headers, connector=aiohttp.TCPConnector(limit=concurrency))
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self.httpx = httpx.AsyncClient(headers=headers, limits=limits, timeout=30)
+
+    async def sdk_get(self) -> Connector:
+        return await self.sdk.connectors.get(self.cid)
+
+    async def sdk_limited_get(self) -> Connector:
+        return await self.limited.connectors.get(self.cid)
+
+    async def fair(self) -> Connector:
+        async with self.session.get(self.url) as resp:
+            body = await resp.read()
+            resp.raise_for_status()
+        return Connector.model_validate_json(body)
+
+    async def via_dict(self) -> Connector:
+        async with self.session.get(self.url) as resp:
+            body = await resp.read()
+            resp.raise_for_status()
+        return Connector.model_validate(json.loads(body))
+
+    async def no_model(self) -> Any:
+        async with self.session.get(self.url) as resp:
+            body = await resp.read()
+            resp.raise_for_status()
+        return json.loads(body)
+
+    async def httpx_get(self) -> Any:
+        resp = await self.httpx.get(self.url)
+        resp.raise_for_status()
+        return json.loads(resp.content)
+
+    def table(self, *, with_httpx: bool) -> dict[str, Call]:
+        table: dict[str, Call] = {SDK: self.sdk_get}
+        if client_has_rate_limit():
+            table[SDK_LIMITED] = self.sdk_limited_get
+        table |= {FAIR: self.fair, VIA_DICT: self.via_dict, NO_MODEL: self.no_model}
+        if with_httpx:
+            table[HTTPX] = self.httpx_get
+        return table
+
+    async def aclose(self) -> None:
+        await self.sdk.aclose()
+        await self.limited.aclose()
+        await self.session.close()
+        await self.httpx.aclose()
+
+
+def calls_for(variant: str, calls: int) -> int:
+    # httpx is tens of times slower at high concurrency (its pool's bookkeeping is CPU-bound): a twentieth of the
+    # calls measures its per-call cost just as well and keeps the run within minutes.
+    return max(calls // 20, 100) if variant == HTTPX else calls
+
+
+@dataclass(frozen=True)
+class Row:
+    concurrency: int
+    variant: str
+    rate: float  # calls per second, median
+    cpu_ms: float  # client CPU milliseconds per call, median
+    rate_ratio: float  # median over repetitions of rate / rate of (b) in the same repetition
+    cpu_ratio: float
+
+
+async def measure(
+    base_url: str, connector_id: str, concurrency: int, calls: int, reps: int, *, with_httpx: bool = True
+) -> list[Row]:
+    """Every variant at one concurrency: ``reps`` interleaved runs of ``calls`` calls each."""
+    variants = Variants(base_url, connector_id, concurrency)
+    table = variants.table(with_httpx=with_httpx)
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in table}
+    try:
+        for call in table.values():
+            await drive(call, max(200, 2 * concurrency), concurrency)  # warm the pools and the validators
+        order = list(table)
+        for _ in range(reps):
+            random.shuffle(order)
+            for name in order:
+                n = calls_for(name, calls)
+                wall, cpu = await drive(table[name], n, concurrency)
+                runs[name].append((n / wall, 1000 * cpu / n))
+    finally:
+        await variants.aclose()
+    rows = []
+    for name, results in runs.items():
+        rate_ratios = [r / ref_r for (r, _), (ref_r, _) in zip(results, runs[FAIR], strict=True)]
+        cpu_ratios = [c / ref_c for (_, c), (_, ref_c) in zip(results, runs[FAIR], strict=True)]
+        rows.append(
+            Row(
+                concurrency,
+                name,
+                statistics.median(r for r, _ in results),
+                statistics.median(c for _, c in results),
+                statistics.median(rate_ratios),
+                statistics.median(cpu_ratios),
+            )
+        )
+    return rows
+
+
+async def bench_overhead(
+    base_url: str, calls: int, reps: int, concurrencies: list[int], *, with_httpx: bool = True
+) -> tuple[list[str], list[Row]]:
+    """Section 1 of ``make bench``: the table, and the rows for the summary."""
+    async with sdk_client(base_url, 1) as client:
+        connector_id = str((await client.connectors.list())[0].connector_id)
+    limiter = (
+        f"(a+) runs with `rate_limit={NEVER_WAITING_LIMIT:g}` per minute, which it never waits for"
+        if client_has_rate_limit()
+        else "(a+) absent: this BigdataClient has no rate limiter"
+    )
+    lines = [
+        f"### 1. `get()`: {calls:,} calls per run ((d): {calls_for(HTTPX, calls):,}), {reps} interleaved runs per"
+        " variant; medians, ratios to the fair baseline (b) within each repetition",
+        "",
+        f"(a) runs with the client's rate limiter off; {limiter}. Connection pools are all `concurrency` wide.",
+        "",
+        "| concurrency | variant | calls/s | CPU ms / call | calls/s vs (b) | CPU vs (b) |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    rows: list[Row] = []
+    for concurrency in concurrencies:
+        found = await measure(base_url, connector_id, concurrency, calls, reps, with_httpx=with_httpx)
+        rows += found
+        for row in found:
+            lines.append(
+                f"| {concurrency} | {row.variant} | {row.rate:,.0f} | {row.cpu_ms:.3f} |"
+                f" {row.rate_ratio:.2f}x | {row.cpu_ratio:.2f}x |"
+            )
+        by_name = {row.variant: row for row in found}
+        if SDK_LIMITED in by_name:
+            limited, plain = by_name[SDK_LIMITED], by_name[SDK]
+            lines.append(
+                f"| {concurrency} | limiter's own cost: (a+) vs (a) | | {limited.cpu_ms - plain.cpu_ms:+.3f} |"
+                f" {limited.rate_ratio / plain.rate_ratio:.2f}x | {limited.cpu_ratio / plain.cpu_ratio:.2f}x |"
+            )
+        print(f"  get() at concurrency {concurrency}: done", file=sys.stderr)
+    return lines, rows

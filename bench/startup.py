@@ -1,0 +1,117 @@
+"""Start-up: what ``import bigdata_connectors`` adds over the honest floor, what it must never load, and the CLI.
+
+Each case runs in a fresh interpreter (``python -c``), the cases interleaved, many times; medians. The floor
+is ``import aiohttp`` plus ``from pydantic import BaseModel``: any pydantic SDK on aiohttp pays that much.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench._server import API_KEY, emulator_process
+
+FLOOR = "import aiohttp; from pydantic import BaseModel"
+PACKAGE = "import bigdata_connectors"
+IMPORT_CASES = {
+    "`python -c pass`": "pass",
+    "`import aiohttp` + `from pydantic import BaseModel` (floor)": FLOOR,
+    "`import bigdata_connectors`": PACKAGE,
+}
+TARGET_MS = 35.0
+# Modules the core must never load: the adapters, and the libraries only they need.
+FORBIDDEN_PREFIXES = (
+    "bigdata_connectors.testing",
+    "bigdata_connectors.cli",
+    "bigdata_connectors.airflow",
+    "aiohttp.web",
+    "airflow",
+    "click",
+    "typer",
+    "rich",
+)
+
+
+def forbidden_imports() -> list[str]:
+    """Modules of FORBIDDEN_PREFIXES that ``import bigdata_connectors`` loads in a fresh interpreter (none, ideally)."""
+    code = "import json, sys; import bigdata_connectors; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return [m for m in json.loads(out) if any(m == p or m.startswith(p + ".") for p in FORBIDDEN_PREFIXES)]
+
+
+def _timed(argv: Sequence[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def import_times(reps: int) -> dict[str, float]:
+    """Median milliseconds per case, the cases interleaved."""
+    times: dict[str, list[float]] = {name: [] for name in IMPORT_CASES}
+    for _ in range(reps):
+        for name, code in IMPORT_CASES.items():
+            times[name].append(_timed([sys.executable, "-c", code]))
+    return {name: statistics.median(runs) * 1e3 for name, runs in times.items()}
+
+
+def cli_path() -> str | None:
+    """The ``bigdata-connectors`` console script of this environment, if the CLI is installed."""
+    beside = Path(sys.executable).with_name("bigdata-connectors")
+    return str(beside) if beside.exists() else shutil.which("bigdata-connectors")
+
+
+def cli_times(reps: int) -> dict[str, float] | None:
+    """Median wall milliseconds of ``--help`` and of ``list --json`` against an emulator of 100 connectors."""
+    script = cli_path()
+    if script is None:
+        return None
+    with emulator_process(preload=100) as base_url:
+        env = {**os.environ, "BIGDATA_API_KEY": API_KEY, "BIGDATA_BASE_URL": base_url, "NO_COLOR": "1"}
+        runs: dict[str, list[float]] = {"help": [], "list": []}
+        for _ in range(reps):
+            runs["help"].append(_timed([script, "--help"], env))
+            runs["list"].append(_timed([script, "list", "--json"], env))
+    return {name: statistics.median(v) * 1e3 for name, v in runs.items()}
+
+
+def bench_startup(reps: int) -> tuple[list[str], dict[str, float]]:
+    """Section 3 of ``make bench``: the lines, and the figures for the summary."""
+    med = import_times(reps)
+    floor = med[next(k for k in IMPORT_CASES if "(floor)" in k)]
+    added = med["`import bigdata_connectors`"] - floor
+    lines = [
+        f"### 3. Start-up (fresh interpreter each time, median of {reps}, cases interleaved)",
+        "",
+        "| what | ms | over the floor |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {ms:.0f} | {ms - floor:+.0f} ms |" for name, ms in med.items()]
+    loaded = forbidden_imports()
+    lines += [
+        "",
+        f"`import bigdata_connectors` adds {added:+.0f} ms over the floor (target: at most +{TARGET_MS:.0f} ms).",
+        "Adapters or their libraries loaded by `import bigdata_connectors`: "
+        + (", ".join(f"`{m}`" for m in loaded) if loaded else "none")
+        + f" (checked: {', '.join(FORBIDDEN_PREFIXES)}).",
+        "",
+    ]
+    figures = {"import_added_ms": added, "forbidden_loaded": float(len(loaded))}
+    cli = cli_times(max(5, reps // 3))
+    if cli is None:
+        lines.append("CLI: `bigdata-connectors` is not installed in this environment; not measured.")
+    else:
+        lines += [
+            "| CLI command (wall time, median) | ms |",
+            "|---|---:|",
+            f"| `bigdata-connectors --help` | {cli['help']:.0f} |",
+            f"| `bigdata-connectors list --json` (emulator, 100 connectors) | {cli['list']:.0f} |",
+        ]
+        figures |= {"cli_help_ms": cli["help"], "cli_list_ms": cli["list"]}
+    return lines, figures

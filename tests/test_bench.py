@@ -1,0 +1,66 @@
+"""The benchmark harness's own logic (fast; no measurement is asserted) and the emulator options it relies on."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+from bench._server import ServerStats
+from bench.scale import ScaledLoop
+from bench.soak import SoakReport
+from bench.startup import forbidden_imports
+from bigdata_connectors import BigdataClient
+from bigdata_connectors.testing import Emulator
+
+
+def test_importing_the_package_loads_no_adapter() -> None:
+    assert forbidden_imports() == []
+
+
+def test_max_in_window_counts_the_busiest_window() -> None:
+    stats = ServerStats(times=[0.0, 10.0, 59.9, 60.0, 61.0, 200.0], statuses={})
+    assert stats.max_in_window(60.0) == 4  # 10.0, 59.9, 60.0, 61.0
+    assert ServerStats(times=[], statuses={}).max_in_window(60.0) == 0
+
+
+def test_scaled_loop_runs_sleeps_faster() -> None:
+    async def nap() -> float:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await asyncio.sleep(2.0)  # scaled seconds
+        return loop.time() - start
+
+    with asyncio.Runner(loop_factory=lambda: ScaledLoop(100.0)) as runner:
+        wall = time.perf_counter()
+        slept = runner.run(nap())
+        wall = time.perf_counter() - wall
+    assert slept >= 2.0
+    assert wall < 1.0  # 2 scaled seconds are 20 ms of wall time
+
+
+def test_idempotent_lines_set_the_share_beside_the_chance() -> None:
+    report = SoakReport(operations=200, fault_rate=0.3, max_retries=3)
+    report.by_op.update({"get": 100, "update": 100})
+    report.succeeded_by_op.update({"get": 99, "update": 97})
+    report.failed_by_op.update({("get", "APITimeoutError"): 1, ("update", "NotFoundError"): 3})
+    text = "\n".join(report.idempotent_lines())
+    assert "0.3^4 = 0.81%" in text
+    assert "get               100     99.00%       1.00%    0.81%" in text
+    assert "update            100     97.00%       0.00%    1.61%  3" in text
+
+
+async def test_emulator_draws_each_sync_length_from_a_range() -> None:
+    now = [0.0]
+    async with Emulator(sync_duration=(10.0, 20.0), seed=3, clock=lambda: now[0]) as emu:
+        ids = emu.preload(5)
+        async with BigdataClient(emu.api_key, base_url=emu.base_url) as client:
+            for cid in ids:
+                await client.connectors.trigger_sync(cid, date_limit="2026-01-01")
+            now[0] = 9.9
+            assert {c.last_sync_status for c in await client.connectors.list()} == {"RUNNING"}
+            now[0] = 20.0
+            finished = await client.connectors.list()
+    assert {c.last_sync_status for c in finished} == {"SUCCESS"}
+    lengths = Counter(round((c.last_sync_at - c.created_at).total_seconds()) for c in finished if c.last_sync_at)
+    assert len(lengths) > 1  # not all alike
