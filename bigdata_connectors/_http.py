@@ -1,8 +1,8 @@
 """The HTTP layer: the only module that talks to aiohttp, and the only place that retries.
 
 One ``HTTPTransport`` per client. It owns (or borrows) one ``aiohttp.ClientSession``, sends the
-API key, applies the per-attempt timeout, maps every answer to a model or a typed error, and retries
-by the rules in ``_retry``. The first attempt runs without any retry machinery; only when it fails
+API key, applies the per-attempt timeout, hands every answer to ``_wire`` (model or typed error), and
+retries by the rules in ``_retry``. The first attempt runs without any retry machinery; only when it fails
 retryably is a tenacity loop built, which takes that failure as its attempt 1.
 """
 
@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, overload
+from typing import Literal, TypeVar, overload
 
 import aiohttp
-import pydantic
-import pydantic_core
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
 from bigdata_connectors._config import MAX_RETRY_AFTER, ClientConfig
 from bigdata_connectors._errors import (
@@ -24,11 +22,13 @@ from bigdata_connectors._errors import (
     APIStatusError,
     APITimeoutError,
     ClientClosedError,
-    ResponseValidationError,
     status_error,
 )
 from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, parse_retry_after
 from bigdata_connectors._version import __version__
+from bigdata_connectors._wire import connection_error, encode_body, parse_model
+
+__all__ = ["USER_AGENT", "HTTPTransport"]
 
 logger = logging.getLogger("bigdata_connectors")
 
@@ -36,26 +36,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _PYTHON = "{}.{}.{}".format(*sys.version_info[:3])
 USER_AGENT = f"bigdata-connectors/{__version__} python/{_PYTHON} aiohttp/{aiohttp.__version__}"
-_NO_BODY_STATUS = frozenset({202, 204})
 _SESSION_DEFAULT = aiohttp.helpers.sentinel  # aiohttp's own "not given": use the session's timeout
-
-
-def _reveal(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, dict):
-        return {k: _reveal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_reveal(v) for v in value]
-    return value
-
-
-def encode_body(model: BaseModel) -> bytes:
-    """JSON bytes of a request model: fields the caller set (explicit nulls included), by alias.
-
-    Secrets are revealed here and only here: pydantic's JSON mode would send ``"**********"``.
-    """
-    return pydantic_core.to_json(_reveal(model.model_dump(mode="python", by_alias=True, exclude_unset=True)))
 
 
 class HTTPTransport:
@@ -218,7 +199,7 @@ class HTTPTransport:
                 raw = await resp.read()
                 status, headers, reason = resp.status, resp.headers, resp.reason or ""
         except (aiohttp.ClientError, TimeoutError) as err:
-            lost = _connection_error(err, method, path, (timeout or self._timeout).total)
+            lost = connection_error(err, method, path, (timeout or self._timeout).total)
             if logger.isEnabledFor(logging.DEBUG):
                 elapsed = self.clock() - started
                 logger.debug("%s %s -> %s in %.3fs (attempt %d)", method, path, type(err).__name__, elapsed, attempt)
@@ -226,7 +207,7 @@ class HTTPTransport:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d in %.3fs (attempt %d)", method, path, status, self.clock() - started, attempt)
         if 200 <= status < 300:
-            return self._parse(model, raw, status, method, path, allow_empty)
+            return parse_model(model, raw, status, method, path, allow_empty)
         retry_after = parse_retry_after(headers) if status in (429, 503) else None
         error = status_error(status, reason, raw, headers, method=method, path=path, retry_after=retry_after)
         if retry_after is not None and retry_after > MAX_RETRY_AFTER:
@@ -240,40 +221,5 @@ class HTTPTransport:
             )
         return _JSON_HEADERS if data is not None else None
 
-    @staticmethod
-    def _parse(
-        model: type[ModelT], raw: bytes, status: int, method: str, path: str, allow_empty: bool
-    ) -> ModelT | None:
-        if allow_empty and (status in _NO_BODY_STATUS or not raw.strip()):
-            return None
-        try:
-            return model.model_validate_json(raw)
-        except pydantic.ValidationError as err:
-            text = raw.decode("utf-8", errors="replace")
-            kind = "is not JSON" if any(e["type"] == "json_invalid" for e in err.errors()) else "does not fit the model"
-            raise ResponseValidationError(
-                f"the {model.__name__} answer {kind}: {err.errors()[0]['msg']}",
-                method=method,
-                path=path,
-                status_code=status,
-                body=text[:1000],
-            ) from err
-
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
-
-
-def _connection_error(err: BaseException, method: str, path: str, timeout: float | None) -> APIConnectionError:
-    """Our error for an attempt that got no answer; ``request_sent=False`` only when it provably never left."""
-    where = {"method": method, "path": path}
-    if isinstance(err, aiohttp.ConnectionTimeoutError):
-        return APITimeoutError(f"timed out connecting: {err}", **where, request_sent=False)
-    if isinstance(err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
-        # Not transient: retrying would only fail the same way. Marked as never sent, so create may try
-        # again, as may everything else; each attempt fails fast.
-        return APIConnectionError(f"TLS failure: {err}", **where, request_sent=False)
-    if isinstance(err, aiohttp.ClientConnectorError):
-        return APIConnectionError(f"could not connect: {err}", **where, request_sent=False)
-    if isinstance(err, TimeoutError | aiohttp.ServerTimeoutError):
-        return APITimeoutError(f"no response within {timeout or 0:.3g}s", **where, request_sent=True)
-    return APIConnectionError(f"connection failed: {type(err).__name__}: {err}", **where, request_sent=True)
