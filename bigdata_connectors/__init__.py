@@ -7,46 +7,92 @@ async with BigdataClient() as client:          # BIGDATA_API_KEY from the enviro
         print(connector.label, connector.type)
 """
 
+import importlib as _importlib
 import logging as _logging
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
-from bigdata_connectors._client import BigdataClient
-from bigdata_connectors._errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    BigdataError,
-    ClientClosedError,
-    ConfigurationError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseValidationError,
-    SyncError,
-    SyncFailedError,
-    SyncNotSupportedError,
-    SyncTimeoutError,
-    UnprocessableEntityError,
-)
-from bigdata_connectors._generated.models import (
-    Connector,
-    ConnectorCreatePayload,
-    ConnectorSyncResponse,
-    ConnectorUpdatePayload,
-    EmailConnectorConfig,
-    EmailConnectorResponseConfig,
-    InvestmentResearchConnectorConfig,
-    InvestmentResearchConnectorResponseConfig,
-    SharepointConnectorConfig,
-    SharepointConnectorResponseConfig,
-)
-from bigdata_connectors._polling import SyncProgress
 from bigdata_connectors._version import __version__
-from bigdata_connectors.connectors import ConnectorsService, SyncOutcome
+
+if _TYPE_CHECKING:
+    from bigdata_connectors._client import BigdataClient
+    from bigdata_connectors._errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        BigdataError,
+        ClientClosedError,
+        ConfigurationError,
+        ConflictError,
+        InternalServerError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResponseValidationError,
+        SyncError,
+        SyncFailedError,
+        SyncNotSupportedError,
+        SyncTimeoutError,
+        UnprocessableEntityError,
+    )
+    from bigdata_connectors._generated.models import (
+        Connector,
+        ConnectorCreatePayload,
+        ConnectorSyncResponse,
+        ConnectorUpdatePayload,
+        EmailConnectorConfig,
+        EmailConnectorResponseConfig,
+        InvestmentResearchConnectorConfig,
+        InvestmentResearchConnectorResponseConfig,
+        SharepointConnectorConfig,
+        SharepointConnectorResponseConfig,
+    )
+    from bigdata_connectors._polling import SyncProgress
+    from bigdata_connectors.connectors import ConnectorsService, SyncOutcome
+
+# Public name -> the private module defining it. Imported on first access (PEP 562), not by
+# `import bigdata_connectors`: an adapter's entry point (`bigdata-connectors --help`) or a DAG file
+# that only imports the package must not pay for aiohttp and the models. Keep in step with __all__
+# (tests/test_public_api.py checks both).
+_EXPORTS: dict[str, str] = {
+    "BigdataClient": "bigdata_connectors._client",
+    "APIConnectionError": "bigdata_connectors._errors",
+    "APIError": "bigdata_connectors._errors",
+    "APIStatusError": "bigdata_connectors._errors",
+    "APITimeoutError": "bigdata_connectors._errors",
+    "AuthenticationError": "bigdata_connectors._errors",
+    "BadRequestError": "bigdata_connectors._errors",
+    "BigdataError": "bigdata_connectors._errors",
+    "ClientClosedError": "bigdata_connectors._errors",
+    "ConfigurationError": "bigdata_connectors._errors",
+    "ConflictError": "bigdata_connectors._errors",
+    "InternalServerError": "bigdata_connectors._errors",
+    "NotFoundError": "bigdata_connectors._errors",
+    "PermissionDeniedError": "bigdata_connectors._errors",
+    "RateLimitError": "bigdata_connectors._errors",
+    "ResponseValidationError": "bigdata_connectors._errors",
+    "SyncError": "bigdata_connectors._errors",
+    "SyncFailedError": "bigdata_connectors._errors",
+    "SyncNotSupportedError": "bigdata_connectors._errors",
+    "SyncTimeoutError": "bigdata_connectors._errors",
+    "UnprocessableEntityError": "bigdata_connectors._errors",
+    "Connector": "bigdata_connectors._generated.models",
+    "ConnectorCreatePayload": "bigdata_connectors._generated.models",
+    "ConnectorSyncResponse": "bigdata_connectors._generated.models",
+    "ConnectorUpdatePayload": "bigdata_connectors._generated.models",
+    "EmailConnectorConfig": "bigdata_connectors._generated.models",
+    "EmailConnectorResponseConfig": "bigdata_connectors._generated.models",
+    "InvestmentResearchConnectorConfig": "bigdata_connectors._generated.models",
+    "InvestmentResearchConnectorResponseConfig": "bigdata_connectors._generated.models",
+    "SharepointConnectorConfig": "bigdata_connectors._generated.models",
+    "SharepointConnectorResponseConfig": "bigdata_connectors._generated.models",
+    "SyncProgress": "bigdata_connectors._polling",
+    "ConnectorsService": "bigdata_connectors.connectors",
+    "SyncOutcome": "bigdata_connectors.connectors",
+}
 
 # A library logs; the application decides where it goes (and Python's last-resort stderr handler stays out).
 _logging.getLogger("bigdata_connectors").addHandler(_logging.NullHandler())
@@ -88,3 +134,16 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bigdata_connectors' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

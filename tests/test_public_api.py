@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import bigdata_connectors
 
 EXPECTED = {
@@ -43,3 +45,15 @@ def test_import_does_not_pull_the_testing_package() -> None:
     code = "import sys, bigdata_connectors; print('bigdata_connectors.testing' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_exports_are_lazy_and_match_all() -> None:
+    """Every public name but ``__version__`` is imported on first use (PEP 562), from the module the map names."""
+    lazy = bigdata_connectors._EXPORTS
+    assert set(lazy) | {"__version__"} == EXPECTED
+    code = "import sys, bigdata_connectors; print(sorted(m for m in ('aiohttp', 'pydantic') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    assert "BigdataClient" in dir(bigdata_connectors)
+    with pytest.raises(AttributeError, match="NoSuchName"):
+        bigdata_connectors.NoSuchName  # noqa: B018

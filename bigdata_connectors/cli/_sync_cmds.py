@@ -1,0 +1,83 @@
+"""``sync``: trigger syncs, or wait for them with a live line per connector and a summary table.
+
+Only click at import time; the work is in ``_sync_run`` (SDK, rich), imported when the command runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from bigdata_connectors.cli._common import PROG, json_option
+
+__all__ = ["sync_cmd"]
+
+_ID = "019a9612-bfad-758c-884e-37dd8c6ad2cb"
+
+
+@click.command(
+    "sync",
+    epilog=f"""\b
+Examples:
+  {PROG} sync {_ID} --date-limit 2026-01-01   # start, return
+  {PROG} sync $ID --date-limit 2026-01-01 --wait --timeout 900
+  {PROG} sync ID1 ID2 ID3 --date-limit 2026-01-01 --wait --json""",
+)
+@click.argument("connector_ids", metavar="[ID]...", nargs=-1)
+@click.option(
+    "--date-limit",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Sync content from this date on (investment_research needs it; sharepoint connectors ignore it).",
+)
+@click.option("--wait", is_flag=True, help="Wait until each sync has finished, then print a summary.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="With --wait: the whole wait per connector, in seconds [default: 1800].",
+)
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --wait: seconds before the second poll; it grows x1.5 up to 30.",
+)
+@click.option("--concurrency", type=click.IntRange(min=1), default=10, show_default=True,
+              help="With several ids: how many syncs run at once.")  # fmt: skip
+@json_option
+@click.pass_context
+def sync_cmd(
+    ctx: click.Context,
+    connector_ids: tuple[str, ...],
+    date_limit: datetime | None,
+    wait: bool,
+    timeout: float | None,
+    poll_interval: float,
+    concurrency: int,
+    as_json: bool,
+) -> None:
+    """Sync connectors: start the syncs, or with --wait follow them to the end.
+
+    Without --wait: POST /contents/v1/connectors/ID/sync for each id, and return. With --wait: one
+    live line per connector on a terminal (status, elapsed, polls), then a summary table; several
+    ids run together (at most --concurrency at once) and one failure does not stop the others.
+    The exit code is 0 when every sync succeeded, else that of the first one (in the order given)
+    that did not: 10 failed, 11 timed out (the sync goes on on the server), or the API error's.
+    """
+    from bigdata_connectors.cli import _sync_run
+
+    if not connector_ids:
+        raise click.UsageError("give at least one connector ID")
+    if not wait and timeout is not None:
+        raise click.UsageError("--timeout applies to --wait")
+    limit = date_limit.date() if date_limit is not None else None
+    if not wait:
+        _sync_run.trigger(ctx, list(connector_ids), limit, as_json)
+        return
+    _sync_run.wait(ctx, list(connector_ids), limit, timeout, poll_interval, concurrency, as_json)

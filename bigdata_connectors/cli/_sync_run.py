@@ -1,0 +1,201 @@
+"""The work behind ``sync``: starting syncs, following them, the summary. Loaded when the command runs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from bigdata_connectors import (
+    BigdataClient,
+    Connector,
+    SyncFailedError,
+    SyncNotSupportedError,
+    SyncTimeoutError,
+)
+from bigdata_connectors.cli._common import PROG
+from bigdata_connectors.cli._exit import ExitCode, describe
+from bigdata_connectors.cli._output import Output, connector_json, new_table, status_text
+from bigdata_connectors.cli._progress import SyncBoard, Tracked
+from bigdata_connectors.cli._runtime import run
+
+__all__ = ["trigger", "wait"]
+
+DEFAULT_TIMEOUT = 1800.0  # seconds, as the SDK's sync_and_wait
+
+
+@dataclass
+class Result:
+    """How one connector's sync ended."""
+
+    connector_id: str
+    connector: Connector | None
+    error: Exception | None
+    tracked: Tracked
+
+    @property
+    def outcome(self) -> str:
+        if self.error is None:
+            return "success"
+        if isinstance(self.error, SyncFailedError):
+            return "failed"
+        if isinstance(self.error, SyncTimeoutError):
+            return "timed_out"
+        return "error"
+
+    @property
+    def last(self) -> Connector | None:
+        """The connector as last seen (also from a failure or a timeout)."""
+        if self.connector is not None:
+            return self.connector
+        return getattr(self.error, "connector", None)
+
+    def as_json(self) -> dict[str, Any]:
+        last = self.last
+        code, message = describe(self.error) if self.error is not None else (ExitCode.OK, None)
+        return {
+            "connector_id": self.connector_id,
+            "result": self.outcome,
+            "status": last.last_sync_status if last else self.tracked.status,
+            "items": last.last_sync_count if last else None,
+            "files_count": last.files_count if last else None,
+            "elapsed": round(self.tracked.elapsed, 3),
+            "polls": self.tracked.polls,
+            "error": message,
+            "exit_code": int(code),
+            "connector": connector_json(last) if last else None,
+        }
+
+
+def _progress_console(as_json: bool) -> Console | None:
+    """Where live progress goes: stdout on a terminal; with --json, stderr if that is a terminal; else nowhere."""
+    from bigdata_connectors.cli._output import console_for
+
+    stream = sys.stderr if as_json else sys.stdout
+    return console_for(stream) if stream.isatty() else None
+
+
+def trigger(ctx: click.Context, ids: list[str], date_limit: date | None, as_json: bool) -> None:
+    """Start each sync (type rules as ``sync_and_wait``'s: email refused, date_limit only where taken)."""
+
+    async def work(client: BigdataClient) -> list[dict[str, Any]]:
+        started = []
+        for connector_id in ids:
+            connector = await client.connectors.get(connector_id)
+            if connector.type == "email":
+                raise SyncNotSupportedError(
+                    f"connector {connector.connector_id} is an email connector: it ingests forwarded mail "
+                    "and cannot be synced"
+                )
+            if connector.type == "investment_research" and date_limit is None:
+                raise click.UsageError("investment_research connectors need --date-limit")
+            limit = date_limit if connector.type != "sharepoint" else None
+            ack = await client.connectors.trigger_sync(connector.connector_id, date_limit=limit)
+            started.append(
+                {
+                    "connector_id": str(connector.connector_id),
+                    "label": connector.label,
+                    "status": ack.status,
+                    "date_limit": limit.isoformat() if limit else None,
+                }
+            )
+        return started
+
+    started = run(ctx, work)
+    out = Output(as_json)
+    if as_json:
+        out.json_lines(started)
+        return
+    table = new_table("ID", "LABEL", "SYNC", "DATE LIMIT")
+    for row in started:
+        table.add_row(row["connector_id"], Text(row["label"]), Text(str(row["status"])), row["date_limit"] or "")
+    out.table(table)
+    out.say(f"Started; the syncs run on the server ('{PROG} get ID' shows how they are doing).")
+
+
+def wait(
+    ctx: click.Context,
+    ids: list[str],
+    date_limit: date | None,
+    timeout: float | None,
+    poll_interval: float,
+    concurrency: int,
+    as_json: bool,
+) -> None:
+    """Trigger and follow: ``sync_and_wait`` for one id, ``sync_many`` for several."""
+    limit = DEFAULT_TIMEOUT if timeout is None else timeout
+    max_poll = max(poll_interval, 30.0)
+
+    async def work(client: BigdataClient) -> list[Result]:
+        with SyncBoard(ids, _progress_console(as_json)) as board:
+            if len(ids) == 1:
+                try:
+                    connector = await client.connectors.sync_and_wait(
+                        ids[0],
+                        date_limit=date_limit,
+                        timeout=limit,
+                        poll_interval=poll_interval,
+                        max_poll_interval=max_poll,
+                        on_progress=board.update,
+                    )
+                except (SyncFailedError, SyncTimeoutError) as err:
+                    return [Result(ids[0], None, err, board.tracked.get(ids[0].lower(), Tracked()))]
+                return [Result(ids[0], connector, None, board.tracked.get(ids[0].lower(), Tracked()))]
+            outcomes = await client.connectors.sync_many(
+                ids,
+                date_limit=date_limit,
+                concurrency=concurrency,
+                timeout=limit,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll,
+                on_progress=board.update,
+            )
+            return [
+                Result(o.connector_id, o.connector, o.error, board.tracked.get(o.connector_id.lower(), Tracked()))
+                for o in outcomes
+            ]
+
+    results = run(ctx, work)
+    _report(results, as_json)
+    failed = [r for r in results if r.error is not None]
+    if failed:
+        ctx.exit(describe(failed[0].error)[0])  # type: ignore[arg-type]
+
+
+def _report(results: Sequence[Result], as_json: bool) -> None:
+    out = Output(as_json)
+    if as_json:
+        out.json_lines(r.as_json() for r in results)
+    else:
+        table = new_table("CONNECTOR", "ID", "RESULT", "ITEMS", "FILES", "TIME", "POLLS",
+                          right=("ITEMS", "FILES", "TIME", "POLLS"))  # fmt: skip
+        for r in results:
+            last = r.last
+            status = (last.last_sync_status if last else r.tracked.status) or ""
+            if r.outcome == "success":
+                result = status_text(status)
+            elif r.outcome == "failed":
+                result = Text(f"failed: {status}", style="red")
+            elif r.outcome == "timed_out":
+                result = Text(f"timed out: {status or 'no answer'}", style="yellow")
+            else:
+                result = Text(f"error: {type(r.error).__name__}", style="red")
+            table.add_row(
+                Text(last.label if last else r.tracked.label),
+                r.connector_id,
+                result,
+                "" if last is None or last.last_sync_count is None else str(last.last_sync_count),
+                "" if last is None or last.files_count is None else str(last.files_count),
+                f"{r.tracked.elapsed:.1f}s",
+                str(r.tracked.polls),
+            )
+        out.table(table)
+    for r in results:
+        if r.error is not None:
+            click.echo(f"{PROG}: error: {r.connector_id}: {describe(r.error)[1]}", err=True)

@@ -1,0 +1,98 @@
+"""CLI test setup: an emulator on a background thread (the CLI runs its own event loop per command),
+and ``invoke``, which runs a command through click's CliRunner and checks no canary secret is printed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bigdata_connectors.cli import cli
+from bigdata_connectors.testing import Emulator
+from tests.conftest import API_KEY, CANARIES
+
+T = TypeVar("T")
+
+
+class ThreadedEmulator:
+    """An Emulator serving from its own thread and event loop; ``call`` runs a function on that loop."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.emulator = Emulator(api_key=API_KEY, **kwargs)
+
+    def start(self) -> None:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.emulator.start(), self.loop).result(10)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.emulator.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+    def call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        async def on_loop() -> T:
+            return func(*args, **kwargs)
+
+        return asyncio.run_coroutine_threadsafe(on_loop(), self.loop).result(10)
+
+    @property
+    def base_url(self) -> str:
+        return self.emulator.base_url
+
+
+@pytest.fixture
+def emu() -> Iterator[ThreadedEmulator]:
+    server = ThreadedEmulator(sync_duration=0.2, force_delete_delay=0.05, seed=1)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def assert_no_canary(*texts: str) -> None:
+    for text in texts:
+        for canary in CANARIES:
+            assert canary not in text, "a secret was printed"
+
+
+class Invoker:
+    """``invoke("list", "--json")``: the command's Result, with the environment pointing at the emulator."""
+
+    def __init__(self, emu: ThreadedEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.emu = emu
+        monkeypatch.setenv("BIGDATA_API_KEY", API_KEY)
+        monkeypatch.setenv("BIGDATA_BASE_URL", emu.base_url)
+        monkeypatch.delenv("NO_COLOR", raising=False)
+
+    def __call__(self, *args: str, input: str | None = None, env: dict[str, str | None] | None = None) -> Result:
+        result = CliRunner(env=env).invoke(cli, list(args), input=input, catch_exceptions=False)
+        assert_no_canary(result.stdout, result.stderr)
+        return result
+
+
+@pytest.fixture
+def invoke(emu: ThreadedEmulator, monkeypatch: pytest.MonkeyPatch) -> Invoker:
+    return Invoker(emu, monkeypatch)
+
+
+def cli_command() -> list[str]:
+    """The installed console script (as users run it), else ``python -m bigdata_connectors.cli``."""
+    script = Path(sys.executable).parent / "bigdata-connectors"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bigdata_connectors.cli"]
+
+
+def cli_env(base_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")}
+    env.update(BIGDATA_API_KEY=API_KEY, BIGDATA_BASE_URL=base_url, **extra)
+    return env

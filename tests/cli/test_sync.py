@@ -1,0 +1,115 @@
+"""``sync`` against the emulator through CliRunner: trigger, wait (one id and several), summary, exit codes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bigdata_connectors.cli._exit import ExitCode
+from tests.cli.conftest import Invoker, ThreadedEmulator
+
+FAST = ["--poll-interval", "0.05"]
+
+
+def preload(emu: ThreadedEmulator, count: int = 1, type: str = "investment_research") -> list[str]:
+    return [str(i) for i in emu.call(emu.emulator.preload, count, type=type)]
+
+
+def lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_sync_without_wait_starts_and_returns(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    result = invoke("sync", cid, "--date-limit", "2026-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert cid in result.stdout
+    assert "accepted" in result.stdout
+    assert "2026-01-01" in result.stdout
+    assert emu.emulator.requests["sync"] == 1
+    (sp,) = preload(emu, type="sharepoint")
+    started = lines(invoke("sync", sp, "--date-limit", "2026-01-01", "--json").stdout)
+    assert started == [{"connector_id": sp, "label": "preloaded 0", "status": "accepted", "date_limit": None}]
+
+
+def test_sync_refusals_send_no_trigger(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    (mail,) = preload(emu, type="email")
+    assert invoke("sync").exit_code == ExitCode.USAGE
+    assert invoke("sync", cid, "--date-limit", "01/02/2026").exit_code == ExitCode.USAGE
+    assert invoke("sync", cid, "--date-limit", "2026-01-01", "--timeout", "5").exit_code == ExitCode.USAGE
+    for args in ([cid], [cid, "--wait"], [mail, "--date-limit", "2026-01-01"], [mail, "--wait"]):
+        result = invoke("sync", *args)
+        assert result.exit_code == ExitCode.USAGE, args
+        assert len(result.stderr.splitlines()) == 1
+    assert "email connector" in invoke("sync", mail, "--wait").stderr
+    assert emu.emulator.requests["sync"] == 0
+
+
+def test_sync_wait_success_summary(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    result = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", *FAST)
+    assert result.exit_code == 0, result.stderr
+    header, _rule, row = result.stdout.splitlines()
+    assert header.split() == ["CONNECTOR", "ID", "RESULT", "ITEMS", "FILES", "TIME", "POLLS"]
+    assert row.split()[:4] == ["preloaded", "0", cid, "SUCCESS"]
+    assert "polls" not in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert emu.emulator.requests["sync"] == 1
+
+
+def test_sync_wait_json(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    result = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", "--json", *FAST)
+    assert result.exit_code == 0
+    (row,) = lines(result.stdout)
+    assert row["connector_id"] == cid
+    assert row["result"] == "success"
+    assert row["status"] == "SUCCESS"
+    assert row["items"] == row["files_count"] == row["connector"]["last_sync_count"] > 0
+    assert row["polls"] >= 2
+    assert row["elapsed"] > 0
+    assert row["error"] is None
+    assert row["exit_code"] == 0
+
+
+def test_sync_failure_is_exit_10(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    emu.call(emu.emulator.fail_next_syncs, 1, status="FAILED", message="broker login rejected")
+    result = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", *FAST)
+    assert result.exit_code == ExitCode.SYNC_FAILED
+    assert "failed: FAILED" in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"bigdata-connectors: error: {cid}: ")
+    assert "broker login rejected" in line
+
+
+def test_sync_timeout_is_exit_11(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    emu.emulator.sync_duration = 30.0
+    result = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", "--timeout", "0.3", "--json", *FAST)
+    assert result.exit_code == ExitCode.SYNC_TIMEOUT
+    (row,) = lines(result.stdout)
+    assert row["result"] == "timed_out"
+    assert row["status"] in ("PENDING", "RUNNING")
+    assert row["exit_code"] == 11
+    assert "keeps running on the server" in result.stderr
+
+
+def test_sync_many_runs_all_and_reports_each(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    ok, failing = preload(emu, 2)
+    (site,) = preload(emu, type="sharepoint")
+    (mail,) = preload(emu, type="email")
+    emu.call(emu.emulator.fail_next_syncs, 1)
+    args = ["sync", mail, failing, ok, site, "--date-limit", "2026-01-01", "--wait", "--concurrency", "1", *FAST]
+    result = invoke(*args, "--json")
+    rows = lines(result.stdout)
+    assert [r["connector_id"] for r in rows] == [mail, failing, ok, site]  # input order
+    assert [r["result"] for r in rows] == ["error", "failed", "success", "success"]  # one at a time: the first
+    assert rows[0]["exit_code"] == ExitCode.USAGE
+    assert rows[1]["exit_code"] == ExitCode.SYNC_FAILED
+    assert result.exit_code == ExitCode.USAGE  # the first one that did not succeed
+    assert len(result.stderr.splitlines()) == 2  # one line per failure
+    table = invoke("sync", ok, site, "--date-limit", "2026-01-01", "--wait", *FAST)
+    assert table.exit_code == 0
+    assert [line.split()[2] for line in table.stdout.splitlines()[2:]] == [ok, site]
