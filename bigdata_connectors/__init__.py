@@ -16,6 +16,17 @@ from bigdata_connectors._version import __version__
 
 if _TYPE_CHECKING:
     from bigdata_connectors._client import BigdataClient
+    from bigdata_connectors._apply import ActionOutcome, ApplyReport
+    from bigdata_connectors._connectors_file import ConnectorsFile
+    from bigdata_connectors._desired import ConnectorSpec, FieldChange
+    from bigdata_connectors._errors import (
+        AmbiguousLabelError,
+        ConnectorsFileError,
+        CreateOutcomeUnknownError,
+        EnsureError,
+        FileProblem,
+        ReplacementRequiredError,
+    )
     from bigdata_connectors._errors import (
         APIConnectionError,
         APIError,
@@ -50,6 +61,7 @@ if _TYPE_CHECKING:
         SharepointConnectorConfig,
         SharepointConnectorResponseConfig,
     )
+    from bigdata_connectors._plan import Plan, PlanAction
     from bigdata_connectors._polling import SyncProgress
     from bigdata_connectors.connectors import ConnectorsService, SyncOutcome
 
@@ -92,6 +104,20 @@ _EXPORTS: dict[str, str] = {
     "SyncProgress": "bigdata_connectors._polling",
     "ConnectorsService": "bigdata_connectors.connectors",
     "SyncOutcome": "bigdata_connectors.connectors",
+    # connectors as code (issue 13)
+    "AmbiguousLabelError": "bigdata_connectors._errors",
+    "ConnectorsFileError": "bigdata_connectors._errors",
+    "CreateOutcomeUnknownError": "bigdata_connectors._errors",
+    "EnsureError": "bigdata_connectors._errors",
+    "FileProblem": "bigdata_connectors._errors",
+    "ReplacementRequiredError": "bigdata_connectors._errors",
+    "ActionOutcome": "bigdata_connectors._apply",
+    "ApplyReport": "bigdata_connectors._apply",
+    "ConnectorsFile": "bigdata_connectors._connectors_file",
+    "ConnectorSpec": "bigdata_connectors._desired",
+    "FieldChange": "bigdata_connectors._desired",
+    "Plan": "bigdata_connectors._plan",
+    "PlanAction": "bigdata_connectors._plan",
 }
 
 # A library logs; the application decides where it goes (and Python's last-resort stderr handler stays out).
@@ -133,6 +159,20 @@ __all__ = [
     "SyncTimeoutError",
     "UnprocessableEntityError",
     "__version__",
+    # connectors as code (issue 13)
+    "ActionOutcome",
+    "AmbiguousLabelError",
+    "ApplyReport",
+    "ConnectorSpec",
+    "ConnectorsFile",
+    "ConnectorsFileError",
+    "CreateOutcomeUnknownError",
+    "EnsureError",
+    "FieldChange",
+    "FileProblem",
+    "Plan",
+    "PlanAction",
+    "ReplacementRequiredError",
 ]
 
 

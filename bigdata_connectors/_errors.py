@@ -16,10 +16,15 @@
     │       ├── UnprocessableEntityError          422
     │       ├── RateLimitError                    429
     │       └── InternalServerError               >= 500
-    └── SyncError                                 sync_and_wait / wait_for_sync
-        ├── SyncNotSupportedError (+ ValueError)  the connector's type cannot be synced (email)
-        ├── SyncFailedError                       the sync ended with a failure status or message
-        └── SyncTimeoutError (+ TimeoutError)     the overall wait ran out; the sync goes on on the server
+    ├── SyncError                                 sync_and_wait / wait_for_sync
+    │   ├── SyncNotSupportedError (+ ValueError)  the connector's type cannot be synced (email)
+    │   ├── SyncFailedError                       the sync ended with a failure status or message
+    │   └── SyncTimeoutError (+ TimeoutError)     the overall wait ran out; the sync goes on on the server
+    └── EnsureError                               ensure / plan / apply (connectors as code)
+        ├── AmbiguousLabelError (+ ValueError)    several live connectors carry the label
+        ├── ReplacementRequiredError (+ ValueError)  the change cannot be made in place (broker credentials)
+        ├── CreateOutcomeUnknownError             a create's answer was lost and the label could not be looked up
+        └── ConnectorsFileError (+ ValueError)    a connectors file is invalid or names a missing variable
 
 Nothing here holds the API key or a request body, so no error's text or repr can leak a secret.
 """
@@ -27,7 +32,8 @@ Nothing here holds the API key or a request body, so no error's text or repr can
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,16 +44,22 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousLabelError",
     "AuthenticationError",
     "BadRequestError",
     "BigdataError",
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "ConnectorsFileError",
+    "CreateOutcomeUnknownError",
+    "EnsureError",
+    "FileProblem",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReplacementRequiredError",
     "ResponseValidationError",
     "SyncError",
     "SyncFailedError",
@@ -287,3 +299,77 @@ class SyncTimeoutError(SyncError, TimeoutError):
         super().__init__(message)
         self.connector = connector
         self.elapsed = elapsed
+
+
+class EnsureError(BigdataError):
+    """``ensure``, ``plan`` or ``apply`` could not bring the account to the declared state."""
+
+
+class AmbiguousLabelError(EnsureError, ValueError):
+    """Several live connectors carry the ``label`` (and ``type``) that should name one: ``connectors``
+    lists them. Archive the extra ones (``delete``), then call again."""
+
+    def __init__(self, type: str | None, label: str, connectors: Sequence[Connector]) -> None:
+        self.type = type
+        self.label = label
+        self.connectors = list(connectors)
+        ids = ", ".join(str(c.connector_id) for c in self.connectors)
+        kind = f"{type} connectors" if type else "connectors"
+        super().__init__(
+            f"{len(self.connectors)} live {kind} are labelled {label!r} ({ids}); the label must name one: "
+            "archive the extra ones, then try again"
+        )
+
+
+class ReplacementRequiredError(EnsureError, ValueError):
+    """The declared state differs from ``connector`` in what the API cannot change in place (its type, or
+    broker credentials, fixed at creation): ``reasons`` says what. A replacement is needed: archive it and
+    ensure again, or plan with ``replace=[label]``. Secret values never appear in the message."""
+
+    def __init__(self, connector: Connector, reasons: Sequence[str]) -> None:
+        self.connector = connector
+        self.reasons = list(reasons)
+        super().__init__(
+            f"connector {connector.label!r} ({connector.connector_id}) cannot be changed in place: "
+            f"{'; '.join(self.reasons)}. A replacement is needed: archive it and ensure it again "
+            f"(plan with replace=[{connector.label!r}] does both)"
+        )
+
+
+class CreateOutcomeUnknownError(EnsureError):
+    """A create's answer was lost (``__cause__`` says how) and looking the label up again failed too, so
+    whether the connector exists is unknown. Calling ``ensure`` again is safe: it looks before it creates."""
+
+    def __init__(self, label: str, lookup_error: BaseException) -> None:
+        self.label = label
+        self.lookup_error = lookup_error
+        super().__init__(
+            f"the answer to creating {label!r} was lost and the label could not be looked up again "
+            f"({type(lookup_error).__name__}: {lookup_error}); the connector may exist: call ensure again"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """One thing wrong in a connectors file: ``line`` (1-based, None when unknown), ``key`` (a path such
+    as ``connectors[2].config.password_env``) and what is wrong."""
+
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.key}: {self.message}" if self.key else f"{where}{self.message}"
+
+
+class ConnectorsFileError(EnsureError, ValueError):
+    """A connectors file is not valid (``problems``, each with its line and key), or names an environment
+    variable that is not set. Raised before anything is sent. Never quotes a secret's value."""
+
+    def __init__(self, source: str, problems: Sequence[FileProblem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{source}: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n  ".join([head, *(str(p) for p in self.problems)]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import enum
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,11 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from bigdata_connectors._apply import ApplyReport, OutcomeCallback, apply_plan
+from bigdata_connectors._connectors_file import ConnectorsFile
+from bigdata_connectors._desired import ConnectorSpec
+from bigdata_connectors._ensure import DEFAULT_CONSISTENCY_TIMEOUT
+from bigdata_connectors._ensure import ensure as ensure_connector
 from bigdata_connectors._errors import SyncNotSupportedError
 from bigdata_connectors._generated.models import (
     Connector,
@@ -29,6 +35,7 @@ from bigdata_connectors._generated.models import (
     SharepointConnectorConfig,
 )
 from bigdata_connectors._http import HTTPTransport
+from bigdata_connectors._plan import Plan, make_plan
 from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
 
 __all__ = ["ConnectorsService", "SyncOutcome"]
@@ -220,6 +227,84 @@ class ConnectorsService:
         body = ConnectorSyncRequest() if date_limit is None else ConnectorSyncRequest(date_limit=_as_date(date_limit))
         return await self._http.request(
             "POST", _connector_path(connector_id) + "/sync", ConnectorSyncResponse, body=body
+        )
+
+    # ------------------------------------------------------------------ connectors as code
+
+    async def ensure(
+        self,
+        *,
+        type: ConnectorTypeName,
+        label: str,
+        config: CreateConfig | None,
+        description: str | None = None,
+        share_with_org: bool = False,
+        consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
+    ) -> Connector:
+        """Make sure exactly one live connector of ``type`` is labelled ``label``, in this state; return it.
+
+        The arguments are the whole declared state, as for ``create`` (``description=None`` means empty).
+        Sends ``GET /contents/v1/connectors``, then: if one live (not archived) connector has the label and
+        type, ``update`` with only what differs (nothing is sent when nothing does); if none,
+        ``POST /contents/v1/connectors``. After an ambiguous create failure (5xx, dropped connection,
+        timeout) the label is looked up again for at least ``consistency_timeout`` seconds (the list is
+        eventually consistent); the connector is returned if it appeared, and created again (up to 3 creates)
+        only if every lookup until then succeeded without it. Every error leaves calling ``ensure`` again safe.
+
+        Raises ValueError (config does not fit type; nothing sent), AmbiguousLabelError (several carry the
+        label; nothing changed), ReplacementRequiredError (a different broker user_id: credentials are fixed
+        at creation; nothing changed), CreateOutcomeUnknownError (the answer was lost and the lookups failed),
+        and the API errors of ``list``, ``create`` and ``update``.
+        """
+        spec = ConnectorSpec.from_create_args(
+            type=type, label=label, config=config, description=description, share_with_org=share_with_org
+        )
+        if consistency_timeout < 0:
+            raise ValueError("consistency_timeout must be >= 0 (seconds)")
+        return await ensure_connector(self, spec, sleep=self._http.sleep, consistency_timeout=consistency_timeout)
+
+    async def plan(
+        self,
+        source: ConnectorsFile | str | os.PathLike[str],
+        *,
+        prune: bool = False,
+        replace: Iterable[str] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> Plan:
+        """What it takes to bring the account to a connectors file; changes nothing.
+
+        ``source`` is a path or a ``ConnectorsFile`` (``ConnectorsFile.parse(text)`` for text); its
+        ``*_env`` secrets come from ``environ`` (default ``os.environ``). Loads and validates the file
+        first (nothing is sent if it is invalid), then sends ``GET /contents/v1/connectors``. ``prune``
+        plans archiving every live connector the file does not declare; ``replace`` lists labels to
+        replace even though nothing visible differs (e.g. a rotated broker password, which the API never
+        returns). Returns a Plan: ``print(plan)`` shows the diff, ``plan.to_json()`` the same as data.
+
+        Raises ConnectorsFileError (invalid file, or a variable not set), ImportError (PyYAML missing:
+        ``pip install 'bigdata-connectors[yaml]'``), ValueError (``replace`` names an undeclared label),
+        AmbiguousLabelError, and the errors of ``list``.
+        """
+        declared = source if isinstance(source, ConnectorsFile) else ConnectorsFile.read(source, environ=environ)
+        replace = builtins.list(replace)
+        return make_plan(declared, await self.list(), prune=prune, replace=replace)
+
+    async def apply(
+        self,
+        plan: Plan,
+        *,
+        on_outcome: OutcomeCallback | None = None,
+        consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
+    ) -> ApplyReport:
+        """Carry out ``plan``: creates, updates, replacements (archive the old, then create), then archives;
+        each through ``ensure`` (so applying the same plan twice changes nothing the second time). Archives
+        are skipped if an earlier action failed. ``on_outcome`` (plain or async) gets each ActionOutcome as
+        it ends. ``consistency_timeout`` (seconds) as for ``ensure``.
+
+        Returns an ApplyReport (``report.ok``; ``print(report)``); an action's API or ensure error is in
+        its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan.
+        """
+        return await apply_plan(
+            self, plan, sleep=self._http.sleep, consistency_timeout=consistency_timeout, on_outcome=on_outcome
         )
 
     # ------------------------------------------------------------------ sync helpers

@@ -18,6 +18,9 @@ EXPECTED = {
     "ResponseValidationError", "SharepointConnectorConfig", "SharepointConnectorResponseConfig", "SyncError",
     "SyncFailedError", "SyncNotSupportedError", "SyncOutcome", "SyncProgress", "SyncTimeoutError",
     "UnprocessableEntityError", "__version__",
+    "AmbiguousLabelError", "ConnectorsFileError", "CreateOutcomeUnknownError", "EnsureError", "FileProblem",
+    "ReplacementRequiredError", "ActionOutcome", "ApplyReport", "ConnectorsFile", "ConnectorSpec", "FieldChange",
+    "Plan", "PlanAction",
 }  # fmt: skip
 
 

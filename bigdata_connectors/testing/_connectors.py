@@ -72,7 +72,8 @@ class ConnectorRoutes:
     # ------------------------------------------------------------------ the operations
 
     async def list(self, request: web.Request, raw_id: str | None) -> web.Response:
-        return web.json_response({"results": [self.render(c) for c in self.live()]})
+        now = self._emu.clock()  # a connector created less than ``list_lag`` seconds ago is not listed yet
+        return web.json_response({"results": [self.render(c) for c in self.live() if c.listed_from <= now]})
 
     async def get(self, request: web.Request, raw_id: str | None) -> web.Response:
         found = self.lookup(raw_id or "")
@@ -109,6 +110,7 @@ class ConnectorRoutes:
             secret=secret,
             created_at=now,
             updated_at=now,
+            listed_from=self._emu.clock() + self._emu.list_lag,
         )
         self._emu.state.connectors[connector_id] = connector
         self._emu.state.created += 1

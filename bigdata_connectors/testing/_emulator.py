@@ -64,6 +64,8 @@ class Emulator:
         self.host, self.port = host, port
         self.sync_duration = sync_duration
         self.force_delete_delay = force_delete_delay
+        # Seconds a new connector stays out of the list (get finds it at once): the list's eventual consistency.
+        self.list_lag = 0.0
         self.state = EmulatorState()
         self.clock = clock
         self.rng = random.Random(seed)
@@ -215,7 +217,7 @@ class Emulator:
         if fault is not None:
             self.state.faults_injected[fault.kind] += 1
         if fault is not None and fault.before_processing:
-            return fault_response(fault, self._request_id())
+            return await self._unprocessed(request, fault)
         response = await operation(request, raw_id)
         if self.exchanges is not None:
             raw = await request.read()
@@ -229,4 +231,15 @@ class Emulator:
         if fault.kind == "stall":
             await asyncio.sleep(fault.stall)
             return response
+        return fault_response(fault, self._request_id())
+
+    async def _unprocessed(self, request: web.Request, fault: Fault) -> web.StreamResponse:
+        """A fault that strikes before the operation: a refusal, or a gateway failing on the way in."""
+        if fault.kind == "drop":
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        if fault.kind == "stall":
+            await asyncio.sleep(fault.stall)
+            return self.error(504, "Endpoint request timed out", "GATEWAY_TIMEOUT")
         return fault_response(fault, self._request_id())

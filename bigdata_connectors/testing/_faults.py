@@ -30,14 +30,19 @@ class Fault:
     without an answer), "stall" (answer only after ``stall`` seconds), "html" (a 403 firewall
     page) or "not_json" (a 200 whose body is not JSON). 409, 422, 429 and "html" refuse the request
     before it is processed; the others happen *after* the operation took effect, the worst case for a client
-    (the connector was created, but the answer was lost)."""
+    (the connector was created, but the answer was lost). ``processed=False`` makes a 5xx, drop or stall
+    strike on the way in, before the operation (a gateway failing before the backend saw the request);
+    a stall that never reaches the backend ends with the gateway's 504."""
 
     kind: FaultKind
     retry_after: float | None = 1.0  # seconds, sent with 429 and 503
     stall: float = 60.0  # seconds
+    processed: bool | None = None  # whether the operation takes effect first; None: as the kind usually does
 
     @property
     def before_processing(self) -> bool:
+        if self.processed is not None:
+            return not self.processed
         return self.kind in ("409", "422", "429", "html")
 
 

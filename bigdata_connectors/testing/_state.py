@@ -53,6 +53,7 @@ class StoredConnector:
     last_sync_count: int | None = None
     sync: SyncRun | None = None
     removed_at: float | None = None  # emulator clock: force-deleted, gone from then on
+    listed_from: float = 0.0  # emulator clock: from then on the list shows it (eventual consistency)
 
 
 @dataclass

@@ -1,0 +1,160 @@
+"""``ensure``: bring one connector, keyed by its label and type, to a declared state, with no duplicate and
+no orphan after a lost answer.
+
+The API's create is not idempotent and has no idempotency key, so the transport never retries a create
+whose request may have reached the server. Here, after such an ambiguous failure (a 5xx, a dropped
+connection, a timeout, a 2xx whose body cannot be read), the label is looked up again for at least
+``consistency_timeout`` seconds, because the list is eventually consistent: a connector just created may
+show there only a moment later. If it appears, it is the one returned; a new create is sent only when
+every lookup until then succeeded in not finding it. The window that remains is in DESIGN.md.
+
+No aiohttp and no clock here: requests go through the service, waits through the injected ``sleep``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, Protocol
+
+from bigdata_connectors._desired import ConnectorSpec, compare
+from bigdata_connectors._errors import (
+    AmbiguousLabelError,
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    CreateOutcomeUnknownError,
+    ReplacementRequiredError,
+    ResponseValidationError,
+)
+from bigdata_connectors._generated.models import Connector
+
+__all__ = ["CREATE_ATTEMPTS", "DEFAULT_CONSISTENCY_TIMEOUT", "ensure", "is_ambiguous", "lookup_delays"]
+
+logger = logging.getLogger("bigdata_connectors")
+
+DEFAULT_CONSISTENCY_TIMEOUT = 5.0  # seconds the label is looked up for after a lost create answer
+CREATE_ATTEMPTS = 3  # creates sent at most, each after the previous one provably made nothing
+_FIRST_DELAY = 0.25  # seconds before the second lookup, doubling ...
+_MAX_DELAY = 2.0  # ... up to this
+
+
+class Operations(Protocol):
+    """The part of ``ConnectorsService`` that ensure uses."""
+
+    async def list(self) -> builtins.list[Connector]: ...
+    async def create(self, *args: Any, **kwargs: Any) -> Connector: ...
+    async def update(self, *args: Any, **kwargs: Any) -> Connector: ...
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def is_ambiguous(err: BaseException) -> bool:
+    """Whether a failed create may nevertheless have created the connector."""
+    if isinstance(err, APIConnectionError):
+        return err.request_sent
+    if isinstance(err, APIStatusError):
+        return err.status_code >= 500 or err.status_code == 408
+    return isinstance(err, ResponseValidationError)  # a 2xx: created, but the answer is unreadable
+
+
+def lookup_delays(consistency_timeout: float) -> list[float]:
+    """Sleeps (seconds) before each lookup after a lost answer: 0 first, then growing; they add up to at
+    least ``consistency_timeout``, so the last lookup happens no sooner than that after the failure."""
+    delays, total, step = [0.0], 0.0, _FIRST_DELAY
+    while total < consistency_timeout:
+        step = min(step, consistency_timeout - total, _MAX_DELAY)
+        delays.append(step)
+        total += step
+        step = min(step * 2, _MAX_DELAY)
+    return delays
+
+
+def _matches(connectors: Collection[Connector], spec: ConnectorSpec, exclude: Collection[str]) -> list[Connector]:
+    return [
+        c
+        for c in connectors
+        if not c.archived and c.label == spec.label and c.type == spec.type and str(c.connector_id) not in exclude
+    ]
+
+
+async def ensure(
+    ops: Operations,
+    spec: ConnectorSpec,
+    *,
+    sleep: Sleep,
+    consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
+    exclude: Collection[str] = (),
+) -> Connector:
+    """The live connector labelled ``spec.label`` of ``spec.type``, brought to ``spec``; created if none.
+
+    ``exclude`` holds ids never to adopt (a connector being replaced, whose archiving the list may not show yet).
+    Raises AmbiguousLabelError, ReplacementRequiredError, CreateOutcomeUnknownError, and the API errors
+    of list/create/update.
+    """
+    found = _matches(await ops.list(), spec, exclude)
+    if len(found) > 1:
+        raise AmbiguousLabelError(spec.type, spec.label, found)
+    if found:
+        return await converge(ops, spec, found[0])
+    lost: BaseException | None = None
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            return await ops.create(**spec.create_args())
+        except APIError as err:
+            if not is_ambiguous(err):
+                raise
+            lost = err
+        logger.warning(
+            "create of %r (attempt %d) may have reached the server (%s): looking the label up again",
+            spec.label,
+            attempt,
+            type(lost).__name__,
+        )
+        appeared = await _look_again(ops, spec, sleep, consistency_timeout, exclude, lost)
+        if appeared is not None:
+            return appeared
+    assert lost is not None
+    raise lost  # every create provably made nothing (within the consistency window): nothing to clean up
+
+
+async def _look_again(
+    ops: Operations,
+    spec: ConnectorSpec,
+    sleep: Sleep,
+    consistency_timeout: float,
+    exclude: Collection[str],
+    lost: BaseException,
+) -> Connector | None:
+    """The connector if a lookup shows it within the window; None only if the last lookup, made at least
+    ``consistency_timeout`` seconds after the failure, succeeded without it."""
+    failure: APIError | None = None
+    for delay in lookup_delays(consistency_timeout):
+        if delay:
+            await sleep(delay)
+        try:
+            found = _matches(await ops.list(), spec, exclude)
+        except APIError as err:  # the transport already retried it; the next lookup may fare better
+            failure = err
+            continue
+        failure = None
+        if len(found) > 1:
+            raise AmbiguousLabelError(spec.type, spec.label, found)
+        if found:
+            logger.info("create of %r had succeeded: adopting %s", spec.label, found[0].connector_id)
+            return await converge(ops, spec, found[0])
+    if failure is not None:
+        raise CreateOutcomeUnknownError(spec.label, failure) from lost
+    return None
+
+
+async def converge(ops: Operations, spec: ConnectorSpec, connector: Connector) -> Connector:
+    """``connector`` brought to ``spec`` with the least change: nothing sent when nothing differs."""
+    comparison = compare(spec, connector)
+    if comparison.replace_reasons:
+        raise ReplacementRequiredError(connector, comparison.replace_reasons)
+    if not comparison.changes:
+        return connector
+    return await ops.update(str(connector.connector_id), **comparison.update_args())
