@@ -15,19 +15,12 @@ from typing import Any as _Any
 from bigdata_connectors._version import __version__
 
 if _TYPE_CHECKING:
-    from bigdata_connectors._client import BigdataClient
     from bigdata_connectors._apply import ActionOutcome, ApplyReport
+    from bigdata_connectors._client import BigdataClient
     from bigdata_connectors._connectors_file import ConnectorsFile
     from bigdata_connectors._desired import ConnectorSpec, FieldChange
     from bigdata_connectors._errors import (
         AmbiguousLabelError,
-        ConnectorsFileError,
-        CreateOutcomeUnknownError,
-        EnsureError,
-        FileProblem,
-        ReplacementRequiredError,
-    )
-    from bigdata_connectors._errors import (
         APIConnectionError,
         APIError,
         APIStatusError,
@@ -38,10 +31,15 @@ if _TYPE_CHECKING:
         ClientClosedError,
         ConfigurationError,
         ConflictError,
+        ConnectorsFileError,
+        CreateOutcomeUnknownError,
+        EnsureError,
+        FileProblem,
         InternalServerError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        ReplacementRequiredError,
         ResponseValidationError,
         SyncError,
         SyncFailedError,
@@ -128,6 +126,10 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    # connectors as code (issue 13)
+    "ActionOutcome",
+    "AmbiguousLabelError",
+    "ApplyReport",
     "AuthenticationError",
     "BadRequestError",
     "BigdataClient",
@@ -137,17 +139,27 @@ __all__ = [
     "ConflictError",
     "Connector",
     "ConnectorCreatePayload",
+    "ConnectorSpec",
     "ConnectorSyncResponse",
     "ConnectorUpdatePayload",
+    "ConnectorsFile",
+    "ConnectorsFileError",
     "ConnectorsService",
+    "CreateOutcomeUnknownError",
     "EmailConnectorConfig",
     "EmailConnectorResponseConfig",
+    "EnsureError",
+    "FieldChange",
+    "FileProblem",
     "InternalServerError",
     "InvestmentResearchConnectorConfig",
     "InvestmentResearchConnectorResponseConfig",
     "NotFoundError",
     "PermissionDeniedError",
+    "Plan",
+    "PlanAction",
     "RateLimitError",
+    "ReplacementRequiredError",
     "ResponseValidationError",
     "SharepointConnectorConfig",
     "SharepointConnectorResponseConfig",
@@ -159,20 +171,6 @@ __all__ = [
     "SyncTimeoutError",
     "UnprocessableEntityError",
     "__version__",
-    # connectors as code (issue 13)
-    "ActionOutcome",
-    "AmbiguousLabelError",
-    "ApplyReport",
-    "ConnectorSpec",
-    "ConnectorsFile",
-    "ConnectorsFileError",
-    "CreateOutcomeUnknownError",
-    "EnsureError",
-    "FieldChange",
-    "FileProblem",
-    "Plan",
-    "PlanAction",
-    "ReplacementRequiredError",
 ]
 
 
