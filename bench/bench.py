@@ -142,7 +142,7 @@ def summary(rows: list[overhead.Row], start: dict[str, float], scaled: dict[str,
         f" {verdict(all(r.cpu_ratio <= CPU_TARGET for r in sdk))} |",
         f"| SDK calls/s >= {RATE_TARGET:.2f}x fair (b), at {at} | {rate} |"
         f" {verdict(all(r.rate_ratio >= RATE_TARGET for r in sdk))} |",
-        f"| `import bigdata_connectors` <= +{startup.TARGET_MS:.0f} ms over the floor | {start['import_added_ms']:+.0f} ms"
+        f"| `{startup.USING}` <= +{startup.TARGET_MS:.0f} ms over the floor | {start['import_added_ms']:+.0f} ms"
         f" | {verdict(start['import_added_ms'] <= startup.TARGET_MS)} |",
         f"| importing loads no emulator, CLI or Airflow module | {start['forbidden_loaded']:.0f} loaded |"
         f" {verdict(start['forbidden_loaded'] == 0)} |",

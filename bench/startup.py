@@ -20,11 +20,15 @@ from pathlib import Path
 from bench._server import API_KEY, emulator_process
 
 FLOOR = "import aiohttp; from pydantic import BaseModel"
-PACKAGE = "import bigdata_connectors"
+# The package's public names are loaded on first access (PEP 562), so `import bigdata_connectors` alone loads
+# almost nothing; what a program using the SDK pays is the import of the client and a model. That is the row
+# the target is judged on.
+USING = "from bigdata_connectors import BigdataClient, Connector"
 IMPORT_CASES = {
     "`python -c pass`": "pass",
     "`import aiohttp` + `from pydantic import BaseModel` (floor)": FLOOR,
-    "`import bigdata_connectors`": PACKAGE,
+    "`import bigdata_connectors`": "import bigdata_connectors",
+    "`from bigdata_connectors import BigdataClient, Connector`": USING,
 }
 TARGET_MS = 35.0
 # Modules the core must never load: the adapters, and the libraries only they need.
@@ -41,8 +45,8 @@ FORBIDDEN_PREFIXES = (
 
 
 def forbidden_imports() -> list[str]:
-    """Modules of FORBIDDEN_PREFIXES that ``import bigdata_connectors`` loads in a fresh interpreter (none, ideally)."""
-    code = "import json, sys; import bigdata_connectors; print(json.dumps(sorted(sys.modules)))"
+    """Modules of FORBIDDEN_PREFIXES that importing the client and the models loads in a fresh interpreter (none, ideally)."""
+    code = f"import json, sys; {USING}; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return [m for m in json.loads(out) if any(m == p or m.startswith(p + ".") for p in FORBIDDEN_PREFIXES)]
 
@@ -93,8 +97,8 @@ def bench_startup(reps: int) -> tuple[list[str], dict[str, float]]:
     """Section 3 of ``make bench``: the lines, and the figures for the summary."""
     med = import_times(reps)
     floor, floor_cpu = med[next(k for k in IMPORT_CASES if "(floor)" in k)]
-    added = med["`import bigdata_connectors`"][0] - floor
-    added_cpu = med["`import bigdata_connectors`"][1] - floor_cpu
+    using = med[f"`{USING}`"]
+    added, added_cpu = using[0] - floor, using[1] - floor_cpu
     lines = [
         f"### 3. Start-up (fresh interpreter each time, spawn to exit, median of {reps}, cases interleaved)",
         "",
@@ -108,8 +112,8 @@ def bench_startup(reps: int) -> tuple[list[str], dict[str, float]]:
     loaded = forbidden_imports()
     lines += [
         "",
-        f"`import bigdata_connectors` adds {added:+.0f} ms over the floor (target: at most +{TARGET_MS:.0f} ms).",
-        "Adapters or their libraries loaded by `import bigdata_connectors`: "
+        f"`{USING}` adds {added:+.0f} ms over the floor (target: at most +{TARGET_MS:.0f} ms).",
+        "Adapters or their libraries loaded by it: "
         + (", ".join(f"`{m}`" for m in loaded) if loaded else "none")
         + f" (checked: {', '.join(FORBIDDEN_PREFIXES)}).",
         "",
