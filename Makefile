@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install vendor generate check-generated lint test demo bench soak clean
+.PHONY: install vendor spec-diff generate check-generated lint test demo bench soak clean
 
 install: $(VENV)/.installed
 
@@ -13,8 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,cli]'
 	touch $@
 
-vendor: install  ## copy the vendor's YAML from ../shared/reference/api-docs into openapi/upstream/
-	$(PY) codegen/vendor_upstream.py
+# The vendor's spec: SPEC=<OpenAPI document, file or https URL> or PAGES=<folder of documentation pages>.
+SPEC_SOURCE = $(if $(SPEC),--spec '$(SPEC)') $(if $(PAGES),--pages '$(PAGES)')
+
+vendor: install  ## openapi/upstream/ from SPEC=... (or PAGES=...); prints the change report
+	$(PY) codegen/vendor_upstream.py $(SPEC_SOURCE)
+
+spec-diff: install  ## the change report alone: what SPEC=... (or PAGES=...) changes, and what it breaks
+	$(PY) codegen/spec_diff.py $(SPEC_SOURCE)
 
 generate: install  ## openapi/connectors.yaml and bigdata_connectors/_generated/ from upstream + patches
 	$(PY) codegen/generate.py

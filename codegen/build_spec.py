@@ -1,7 +1,8 @@
 """Build the effective spec, ``openapi/connectors.yaml``, from the vendor's files and our patches.
 
-1. Merge every ``openapi/upstream/*.yaml`` (the vendor's YAML, verbatim) in file-name order. A schema
-   or operation published twice must be identical; a conflict stops the build.
+1. Merge every ``openapi/upstream/*.yaml`` in file-name order: either one file, the vendor's whole spec
+   filtered to what we wrap (``content-api.yaml``), or the YAML blocks of documentation pages, verbatim.
+   A schema or operation published twice must be identical; a conflict stops the build.
 2. Apply ``openapi/patches.yaml`` in order (add / replace / remove / merge, each with its reason).
 3. Rewrite OpenAPI 3.0's ``nullable: true`` as 3.1 type lists (``type: [string, "null"]``) or, where
    the schema has no ``type``, as a ``{type: "null"}`` branch.
@@ -132,17 +133,37 @@ def to_31_nullable(node: Any) -> Any:
     return node
 
 
-def build() -> str:
-    """Return the effective spec as YAML text."""
-    upstream = [
-        (p.name, yaml.safe_load(p.read_text(encoding="utf-8"))) for p in sorted((OPENAPI / "upstream").glob("*.yaml"))
-    ]
+def load_upstream(folder: Path | None = None) -> dict[str, Any]:
+    """Merge ``openapi/upstream/*.yaml``: one spec file (``make vendor SPEC=...``) or one per page (``--pages``)."""
+    folder = OPENAPI / "upstream" if folder is None else folder
+    upstream = [(p.name, yaml.safe_load(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.yaml"))]
     if not upstream:
-        raise SpecError("openapi/upstream/ holds no spec: run `make vendor`")
-    doc = _merge_upstream(upstream)
-    for patch in yaml.safe_load((OPENAPI / "patches.yaml").read_text(encoding="utf-8"))["patches"]:
+        raise SpecError("openapi/upstream/ holds no spec: run `make vendor SPEC=<the vendor's OpenAPI document>`")
+    return _merge_upstream(upstream)
+
+
+def load_patches(path: Path | None = None) -> list[dict[str, Any]]:
+    """The patches of ``openapi/patches.yaml``, in order."""
+    path = OPENAPI / "patches.yaml" if path is None else path
+    patches: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["patches"]
+    return patches
+
+
+def effective(upstream: dict[str, Any], patches: list[dict[str, Any]]) -> dict[str, Any]:
+    """Apply ``patches`` to a copy of ``upstream`` and rewrite ``nullable``: the effective spec, as a dict."""
+    doc = copy.deepcopy(upstream)
+    for patch in patches:
         apply_patch(doc, patch)
     to_31_nullable(doc)
+    if "openapi" in doc:
+        doc["openapi"] = "3.1.0"  # after the rewrite above, whatever the vendor declared
+    return doc
+
+
+def build(openapi_dir: Path | None = None) -> str:
+    """Return the effective spec as YAML text (``openapi_dir`` defaults to the repository's ``openapi/``)."""
+    folder = OPENAPI if openapi_dir is None else openapi_dir
+    doc = effective(load_upstream(folder / "upstream"), load_patches(folder / "patches.yaml"))
     return HEADER + str(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
 
 
