@@ -68,8 +68,9 @@ class _Group(click.Group):
                 hint = f" (see '{err.ctx.command_path} --help')"
             click.echo(f"{PROG}: error: {' '.join(err.format_message().split())}{hint}", err=True)
             code = err.exit_code
-        except click.exceptions.Abort:  # Ctrl-C, or end of input at a prompt
-            click.echo(f"{PROG}: interrupted", err=True)
+        except click.exceptions.Abort as err:  # Ctrl-C, or end of input at a prompt
+            note = f" ({err.args[0]})" if err.args else ""
+            click.echo(f"{PROG}: interrupted{note}", err=True)
             code = ExitCode.INTERRUPTED
         if standalone_mode:
             sys.exit(int(code))

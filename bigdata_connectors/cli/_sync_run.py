@@ -161,7 +161,10 @@ def wait(
                 for o in outcomes
             ]
 
-    results = run(ctx, work)
+    try:
+        results = run(ctx, work)
+    except KeyboardInterrupt:
+        raise click.exceptions.Abort("the syncs already started go on on the server") from None
     _report(results, as_json)
     failed = [r for r in results if r.error is not None]
     if failed:

@@ -36,11 +36,15 @@ def slow_emu() -> Iterator[ThreadedEmulator]:
         server.stop()
 
 
-def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 30.0) -> tuple[int, str]:
-    """Run the CLI with stdin, stdout and stderr on a real pseudo-terminal (120x40); return (exit code, output)."""
+def run_in_pty(
+    args: list[str], env: dict[str, str], timeout: float = 30.0, interrupt_on: bytes | None = None
+) -> tuple[int, str]:
+    """Run the CLI with stdin, stdout and stderr on a real pseudo-terminal (120x40); return (exit code, output).
+    With ``interrupt_on``, press Ctrl-C (SIGINT to the process group) once that output has appeared."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    proc = subprocess.Popen([*cli_command(), *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    proc = subprocess.Popen([*cli_command(), *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+                            start_new_session=True)  # fmt: skip
     os.close(slave)
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
@@ -58,6 +62,9 @@ def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 30.0) -> t
             if not data:
                 break
             chunks.append(data)
+            if interrupt_on is not None and interrupt_on in b"".join(chunks):
+                os.killpg(proc.pid, signal.SIGINT)
+                interrupt_on = None
         code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
     finally:
         if proc.poll() is None:
@@ -86,6 +93,18 @@ def test_live_progress_on_a_terminal(slow_emu: ThreadedEmulator) -> None:
     assert a in summary
     assert b in summary
     assert summary.count("SUCCESS") == 2
+
+
+def test_ctrl_c_stops_the_wait_with_exit_130(slow_emu: ThreadedEmulator) -> None:
+    (cid,) = (str(i) for i in slow_emu.call(slow_emu.emulator.preload, 1))
+    slow_emu.emulator.sync_duration = 60.0
+    env = cli_env(slow_emu.base_url, TERM="xterm")
+    args = ["sync", cid, "--date-limit", "2026-01-01", "--wait", "--poll-interval", "0.1"]
+    code, out = run_in_pty(args, env, interrupt_on=b"2 polls")
+    assert code == 130
+    assert out.rstrip().endswith("bigdata-connectors: interrupted (the syncs already started go on on the server)")
+    assert "Traceback" not in out
+    assert "\x1b[?25h" in out  # the cursor is shown again
 
 
 def test_no_color_on_a_terminal(slow_emu: ThreadedEmulator) -> None:
