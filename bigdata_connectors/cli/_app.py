@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from bigdata_connectors._version import __version__
+from bigdata_connectors.cli._code_cmds import apply_cmd, plan_cmd
 from bigdata_connectors.cli._common import PROG, Settings
 from bigdata_connectors.cli._connector_cmds import archive_cmd, create_cmd, delete_cmd, get_cmd, list_cmd, update_cmd
 from bigdata_connectors.cli._emulator_cmd import emulator_cmd
@@ -78,6 +79,7 @@ class _Group(click.Group):
 
 
 @click.group(
+    PROG,
     cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=f"""\b
@@ -130,6 +132,8 @@ for _command in (
     archive_cmd,
     delete_cmd,
     sync_cmd,
+    plan_cmd,
+    apply_cmd,
     emulator_cmd,
 ):
     cli.add_command(_command)

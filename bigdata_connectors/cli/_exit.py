@@ -23,13 +23,14 @@ class ExitCode(enum.IntEnum):
 
     OK = 0
     ERROR = 1  # anything not listed below (a bug: rerun with --debug and report it)
-    USAGE = 2  # bad arguments or options, a value the SDK refused before sending, a declined confirmation
+    USAGE = 2  # bad arguments or options, an invalid connectors file, a value refused before sending, "no" at a prompt
     CONFIG = 3  # no API key, an unsafe base URL, a secret's environment variable not set
     AUTH = 4  # 401 / 403: the key is wrong, or not allowed (403 is also the gateway's "no such route")
     NOT_FOUND = 5  # 404: no such connector or document, or no access to it
     RATE_LIMITED = 6  # 429, still refused after the SDK's retries
     REJECTED = 7  # 400 / 409 / 422 and other 4xx: the API refused the request as sent
     UNAVAILABLE = 8  # 5xx, no answer, timeouts, an answer that does not parse
+    CONFLICT = 9  # plan/apply: an ambiguous label, a replacement needed, a create whose outcome is unknown
     SYNC_FAILED = 10  # a sync ended with a failure status (or its documents failed to process)
     SYNC_TIMEOUT = 11  # the wait ran out; the sync goes on on the server
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
@@ -39,13 +40,15 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0    success
   1    unexpected error (rerun with --debug)
-  2    bad usage, or a value refused before anything was sent
+  2    bad usage, an invalid connectors file, or a value refused before anything was sent
   3    configuration: no API key, unsafe base URL, unset secret variable
   4    authentication or permission (401, 403)
   5    not found (404)
   6    rate limited (429, after retries)
   7    request rejected (400, 409, 422)
   8    API unavailable (5xx, no answer, timeout, unreadable answer)
+  9    the account conflicts with the declared state (ambiguous label,
+       replacement needed, create outcome unknown)
   10   sync failed
   11   sync timed out (it goes on on the server)
   130  interrupted"""
@@ -98,9 +101,13 @@ def describe(err: BaseException) -> tuple[ExitCode, str]:
     import pydantic
 
     from bigdata_connectors import (
+        AmbiguousLabelError,
         APIConnectionError,
         APIStatusError,
         ConfigurationError,
+        ConnectorsFileError,
+        CreateOutcomeUnknownError,
+        ReplacementRequiredError,
         ResponseValidationError,
         SyncFailedError,
         SyncTimeoutError,
@@ -114,6 +121,10 @@ def describe(err: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.USAGE, _one_line(f"invalid {err.title}: {problems}")
     if isinstance(err, APIStatusError):
         return _status_code(err), _one_line(_status_line(err))
+    if isinstance(err, ConnectorsFileError):
+        return ExitCode.USAGE, _one_line(f"{err.source}: " + "; ".join(str(p) for p in err.problems))
+    if isinstance(err, AmbiguousLabelError | ReplacementRequiredError | CreateOutcomeUnknownError):
+        return ExitCode.CONFLICT, _one_line(str(err))
     code: ExitCode
     if isinstance(err, ConfigurationError):
         if str(err).startswith("no API key"):

@@ -62,6 +62,9 @@ def test_usage_errors_are_one_line_with_exit_code_2(invoke: Invoker) -> None:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert result.stderr.startswith("bigdata-connectors: error: ")
         assert "--help" in result.stderr
+    assert invoke("list", "--frob").stderr == (
+        "bigdata-connectors: error: No such option '--frob'. (see 'bigdata-connectors list --help')\n"
+    )
 
 
 def test_no_option_takes_a_secret_as_its_value(invoke: Invoker) -> None:
