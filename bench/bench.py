@@ -70,7 +70,8 @@ def bench_scale(sizes: list[int], waits: int, time_scale: float) -> tuple[list[s
         f"### 5. Scale from one process: `sync_many` (simulated time x{time_scale:g}), then {waits:,} waits",
         "",
         "Syncs last 1 to 10 minutes each (random); all connectors at once (`concurrency=` their number); every client"
-        " default (limiter, 2 s -> 30 s polls, 30 min timeout)."
+        " default (limiter, 2 s -> 30 s polls, 30 min timeout per sync), except that each attempt's 30 s timeout"
+        " is wall time, not scaled."
         + (
             f" The emulator enforces {limit:g} requests a minute, answering 429 beyond it."
             if limit
