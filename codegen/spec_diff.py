@@ -126,6 +126,7 @@ def _operation_changes(old: dict[str, Any], new: dict[str, Any], report: Report,
             diff = SchemaDiff(f"{name} {key[0]} parameter {key[1]}", [], {"request"}, effective)
             report.changes += diff.run(p_old.get("schema") or {}, p_new.get("schema") or {})
         report.changes += _body_changes(name, before[name], after[name])
+        report.changes += _inline_changes(name, before[name], after[name], effective)
         if before[name] != after[name] and not DeepDiff(before[name], after[name], exclude_regex_paths=[_DOC_PATH]):
             report.documentation.append(name)
 
@@ -137,6 +138,35 @@ def _schemas_of(content: Any) -> list[str]:
     """The schema names (or "inline") of a request body's or response's media types."""
     media = (content or {}).get("content") or {}
     return sorted(schema_name(m.get("schema")) for m in media.values() if isinstance(m, dict) and "schema" in m)
+
+
+def _inline(content: Any) -> dict[str, Any]:
+    """Media type -> schema, for the schemas written inline (a ``$ref`` is compared as a component)."""
+    media = (content or {}).get("content") or {}
+    return {
+        k: m["schema"] for k, m in media.items() if isinstance(m, dict) and "$ref" not in m.get("schema", {"$ref": 0})
+    }
+
+
+def _inline_changes(
+    name: str, before: dict[str, Any], after: dict[str, Any], effective: dict[str, Any]
+) -> list[Change]:
+    """Field-level changes of request and success-response bodies whose schema is written inline."""
+    pairs = [("request body", {"request"}, before.get("requestBody"), after.get("requestBody"))]
+    responses_old, responses_new = before.get("responses") or {}, after.get("responses") or {}
+    pairs += [
+        (f"response {code}", {"response"}, responses_old[code], responses_new[code])
+        for code in sorted(responses_old.keys() & responses_new.keys())
+        if str(code).startswith("2")
+    ]
+    changes = []
+    for label, roles, old_body, new_body in pairs:
+        old_media, new_media = _inline(old_body), _inline(new_body)
+        for media in sorted(old_media.keys() & new_media.keys()):
+            # No pointer into the effective spec: a response change here is judged as if the model were strict.
+            diff = SchemaDiff(f"{name} {label}", ["x-inline"], roles, effective)
+            changes += diff.run(old_media[media], new_media[media])
+    return changes
 
 
 def _body_changes(name: str, before: dict[str, Any], after: dict[str, Any]) -> list[Change]:

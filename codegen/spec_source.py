@@ -57,11 +57,18 @@ def read_source(source: str) -> bytes:
             with urllib.request.urlopen(source, timeout=DOWNLOAD_TIMEOUT) as response:
                 body: bytes = response.read()
                 return body
+        except urllib.error.HTTPError as err:
+            raise SourceError(f"cannot download {source}: HTTP {err.code} {err.reason}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as err:
             reason = getattr(err, "reason", err)
+            hint = (
+                " (behind a TLS-inspecting proxy, point SSL_CERT_FILE at your CA bundle)"
+                if "CERTIFICATE_VERIFY_FAILED" in str(reason)
+                else ""
+            )
             raise SourceError(
-                f"cannot download {source}: {reason}. Without network access, download the document elsewhere "
-                "and pass the file instead: make vendor SPEC=path/to/openapi_content_data.json"
+                f"cannot download {source}: {reason}{hint}. Without network access, download the document "
+                "elsewhere and pass the file instead: make vendor SPEC=path/to/openapi_content_data.json"
             ) from None
     if "://" in source:
         raise SourceError(f"{source}: only https:// URLs or local files are accepted")
