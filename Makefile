@@ -2,8 +2,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Airflow (~150 distributions) lives in its own virtualenv, so the core dev environment stays lean.
+AIRFLOW_VENV ?= .venv-airflow
+AF_PY := $(AIRFLOW_VENV)/bin/python
+AIRFLOW_FILES := bigdata_connectors/airflow tests_airflow examples/airflow
 
-.PHONY: install vendor spec-diff generate check-generated lint test demo bench soak clean
+.PHONY: install install-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo bench soak clean
 
 install: $(VENV)/.installed
 
@@ -12,6 +16,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,cli]'
 	touch $@
+
+# Pinned by constraints/airflow.txt (Airflow's own constraints files are published only on GitHub).
+install-airflow: $(AIRFLOW_VENV)/.installed
+
+$(AIRFLOW_VENV)/.installed: pyproject.toml constraints/airflow.txt
+	@start=$$(date +%s); \
+	$(PYTHON) -m venv $(AIRFLOW_VENV) && \
+	$(AF_PY) -m pip install --quiet --upgrade pip && \
+	$(AF_PY) -m pip install --quiet -c constraints/airflow.txt -e '.[airflow-dev]' && \
+	echo "$(AIRFLOW_VENV): Airflow installed in $$(( $$(date +%s) - start )) s"
+	touch $@
+
+airflow-constraints:  ## re-resolve the Airflow pins from scratch into constraints/airflow.txt
+	rm -rf /tmp/bigdata-airflow-resolve && $(PYTHON) -m venv /tmp/bigdata-airflow-resolve
+	/tmp/bigdata-airflow-resolve/bin/pip install --quiet -e '.[airflow-dev]'
+	{ sed -n '1,3p' constraints/airflow.txt; /tmp/bigdata-airflow-resolve/bin/pip freeze --exclude-editable; } > constraints/airflow.new
+	mv constraints/airflow.new constraints/airflow.txt
 
 # The vendor's spec: SPEC=<OpenAPI document, file or https URL> or PAGES=<folder of documentation pages>.
 SPEC_SOURCE = $(if $(SPEC),--spec '$(SPEC)') $(if $(PAGES),--pages '$(PAGES)')
@@ -35,6 +56,11 @@ lint: install
 
 test: install lint check-generated
 	$(PY) -m pytest -q
+	$(MAKE) --no-print-directory test-airflow
+
+test-airflow: install-airflow  ## the Airflow adapter, type-checked and tested against real Airflow
+	$(AIRFLOW_VENV)/bin/mypy --strict --cache-dir .mypy_cache/airflow $$(find $(AIRFLOW_FILES) -name '*.py')
+	$(AF_PY) -m pytest -q tests_airflow
 
 demo: install
 	$(PY) examples/quickstart.py
@@ -47,4 +73,4 @@ soak: install
 	$(PY) -m bench.soak
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(AIRFLOW_VENV) build *.egg-info

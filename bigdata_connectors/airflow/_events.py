@@ -1,0 +1,86 @@
+"""The payloads that cross from the trigger back to the task: small, JSON-native, secret-free.
+
+Every event is ``{"status", "connector_id", "message", "summary"}``: ``status`` is one of
+``success`` / ``failed`` / ``timeout`` / ``error``; ``summary`` is filled on success (what the task
+returns as its XCom) and ``None`` otherwise. Messages come from the SDK's errors, which never carry
+the API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from airflow.sdk.exceptions import AirflowException
+from airflow.triggers.base import TriggerEvent
+
+from bigdata_connectors import Connector
+
+EventStatus = Literal["success", "failed", "timeout", "error"]
+STATUSES: tuple[EventStatus, ...] = ("success", "failed", "timeout", "error")
+
+# Airflow's own deferral timeout, past the trigger's deadline: a backstop for a triggerer that never
+# answers (the task fails instead of staying deferred for days). The trigger's deadline comes first.
+DEFERRAL_GRACE = timedelta(minutes=10)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_instant(value: str, name: str) -> datetime:
+    """An aware datetime from an ISO 8601 string; ValueError names ``name`` otherwise."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an ISO 8601 timestamp with a UTC offset, got {value!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{name} must carry a UTC offset (wall-clock time crosses machines), got {value!r}")
+    return moment
+
+
+def sync_summary(connector: Connector, *, elapsed: float, documents: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a successful sync task returns: the connector's outcome as the API reported it,
+    ``elapsed`` (seconds, wall clock, from when the task started the sync or began waiting) and,
+    when asked for, the documents summary."""
+    summary: dict[str, Any] = {
+        "connector_id": str(connector.connector_id),
+        "status": connector.last_sync_status,
+        "items": connector.last_sync_count,
+        "files": connector.files_count,
+        "last_sync_at": connector.last_sync_at.isoformat() if connector.last_sync_at else None,
+        "elapsed": round(elapsed, 3),
+    }
+    if documents is not None:
+        summary["documents"] = documents
+    return summary
+
+
+def event_payload(
+    status: EventStatus, connector_id: str, message: str, summary: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"status": status, "connector_id": connector_id, "message": message, "summary": summary}
+
+
+async def first_event(events: AsyncIterator[TriggerEvent]) -> dict[str, Any]:
+    """The payload of the one event a trigger's ``run()`` yields (the in-worker wait)."""
+    async for event in events:
+        payload: dict[str, Any] = event.payload
+        return payload
+    raise AirflowException("the Bigdata trigger ended without an event")  # run() always yields once
+
+
+def outcome(event: dict[str, Any], connector_id: str) -> dict[str, Any]:
+    """The summary of a ``success`` event; AirflowException for any other (its message says why)."""
+    status, message = event.get("status"), event.get("message") or ""
+    if status == "success" and isinstance(event.get("summary"), dict):
+        summary: dict[str, Any] = event["summary"]
+        return summary
+    if status == "failed":
+        raise AirflowException(f"sync of connector {connector_id} failed: {message}")
+    if status == "timeout":
+        raise AirflowException(f"sync of connector {connector_id} timed out: {message}")
+    if status in STATUSES:
+        raise AirflowException(f"waiting for the sync of connector {connector_id} failed: {message}")
+    raise AirflowException(f"unexpected event from the Bigdata trigger: {event!r}")

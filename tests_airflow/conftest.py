@@ -1,0 +1,163 @@
+"""Real Airflow (from .venv-airflow), isolated: its home, metadata DB and DAG folder live in a temporary
+directory made before Airflow is first imported (Airflow reads its configuration at import time).
+
+Fixtures: ``emulator`` (in the test's event loop, for the trigger tests), ``threaded_emulator`` (on its
+own thread and loop, for ``dag.test()``, which blocks the calling thread and runs triggers with
+``asyncio.run``), ``bigdata_connection`` (the emulator as ``AIRFLOW_CONN_BIGDATA_DEFAULT``),
+``airflow_db`` (a migrated sqlite metadata DB, once per session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+# Before anything imports Airflow. tmpfs when there is one: sqlite's fsyncs make migrations 3x slower on disk.
+_SHM = Path("/dev/shm")
+HOME = Path(tempfile.mkdtemp(prefix="bigdata-airflow-", dir=_SHM if os.access(_SHM, os.W_OK) else None))
+DAGS = HOME / "dags"
+DAGS.mkdir()
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{HOME / 'airflow.db'}",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(HOME / "logs"),
+    }
+)
+
+from bigdata_connectors.testing import Emulator  # noqa: E402  (after the environment is set)
+
+ROOT = Path(__file__).resolve().parent.parent
+API_KEY = "airflow-test-key-CANARY-5be1"  # a canary: must appear in no event, XCom, log line or error
+CONN_VAR = "AIRFLOW_CONN_BIGDATA_DEFAULT"
+T = TypeVar("T")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Airflow's in-process execution API imports starlette.testclient, which warns that httpx (what
+    # Airflow pins) should become httpx2. Not ours to fix; every other warning stays an error.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
+    )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Airflow's import leaves a large heap; freeze it so each test's gc.collect() (the leak guard
+    # below) scans only what the test made: seconds per test become milliseconds.
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(HOME, ignore_errors=True)
+
+
+def connection_json(base_url: str, api_key: str = API_KEY) -> str:
+    """The ``bigdata`` connection in Airflow's JSON form, the base URL in ``host``."""
+    import json
+
+    return json.dumps({"conn_type": "bigdata", "host": base_url, "password": api_key})
+
+
+# ---------------------------------------------------------------- emulators
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    """An emulator in the test's own event loop, with syncs of 0.3 s."""
+    async with Emulator(api_key=API_KEY, seed=0, sync_duration=0.3) as emu:
+        yield emu
+
+
+class ThreadedEmulator:
+    """An Emulator served from its own thread and event loop; ``call`` runs a coroutine there."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="emulator", daemon=True)
+        self.thread.start()
+        self.emulator = Emulator(api_key=API_KEY, seed=0, **kwargs)
+        self.call(self.emulator.start)
+
+    def call(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        return asyncio.run_coroutine_threadsafe(factory(), self.loop).result(timeout=30)
+
+    def close(self) -> None:
+        self.call(self.emulator.stop)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture
+def threaded_emulator() -> Iterator[ThreadedEmulator]:
+    served = ThreadedEmulator(sync_duration=0.3)
+    try:
+        yield served
+    finally:
+        served.close()
+
+
+@pytest.fixture
+def bigdata_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Point ``AIRFLOW_CONN_BIGDATA_DEFAULT`` at a base URL (the way users configure it in deployments)."""
+
+    def point_at(base_url: str) -> None:
+        monkeypatch.setenv(CONN_VAR, connection_json(base_url))
+
+    return point_at
+
+
+# ---------------------------------------------------------------- Airflow's metadata DB (dag.test only)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    from airflow.utils import db
+
+    db.initdb()
+
+
+# ---------------------------------------------------------------- guards
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.getMessage()} {record.exc_text or ''}")
+
+
+@pytest.fixture(autouse=True)
+def log_records() -> Iterator[_Records]:
+    """Every stdlib log record of the test; the API key must be in none, and no aiohttp session may
+    be left unclosed (aiohttp reports those through asyncio's logger, from ``__del__``)."""
+    records = _Records()
+    root = logging.getLogger()
+    sdk = logging.getLogger("bigdata_connectors")
+    previous = sdk.level
+    sdk.setLevel(logging.DEBUG)
+    root.addHandler(records)
+    try:
+        yield records
+        gc.collect()
+        gc.freeze()  # what survives is checked; the next test's collection scans only its own objects
+    finally:
+        root.removeHandler(records)
+        sdk.setLevel(previous)
+    assert not [line for line in records.lines if API_KEY in line], "the API key reached a log record"
+    assert not [line for line in records.lines if "Unclosed" in line], "an aiohttp session was left open"

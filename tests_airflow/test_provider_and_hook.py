@@ -1,0 +1,133 @@
+"""The provider entry point, the ``bigdata`` connection type and the hook, on real Airflow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from urllib.parse import quote
+
+import pytest
+from airflow.providers_manager import ProvidersManager
+from airflow.sdk import Connection
+from airflow.sdk.exceptions import AirflowNotFoundException
+from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
+
+import bigdata_connectors.airflow
+from bigdata_connectors import ConfigurationError
+from bigdata_connectors.airflow import BigdataHook
+from bigdata_connectors.airflow.hooks import base_url_of, client_from_connection
+from bigdata_connectors.testing import Emulator
+from tests_airflow.conftest import API_KEY, CONN_VAR
+
+PUBLIC = {"BigdataHook", "BigdataSyncSensor", "BigdataSyncTrigger"}
+
+
+def test_public_surface_is_pinned() -> None:
+    assert set(bigdata_connectors.airflow.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert getattr(bigdata_connectors.airflow, name).__module__.startswith("bigdata_connectors.airflow.")
+
+
+def test_the_core_never_imports_airflow() -> None:
+    code = "import sys, bigdata_connectors; print(sorted(m for m in sys.modules if m.split('.')[0] == 'airflow'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_workers_map_the_connection_type_to_the_hook() -> None:
+    runtime = ProvidersManagerTaskRuntime()
+    assert runtime.providers["bigdata-connectors"].version == bigdata_connectors.__version__
+    hook = runtime.hooks["bigdata"]
+    assert hook is not None
+    assert (hook.hook_class_name, hook.connection_type, hook.hook_name) == (
+        "bigdata_connectors.airflow.BigdataHook",
+        "bigdata",
+        "Bigdata.com",
+    )
+    conn = Connection(conn_id="bigdata_default", conn_type="bigdata", password=API_KEY)
+    assert isinstance(conn.get_hook(), BigdataHook)
+
+
+def test_the_ui_shows_the_connection_type_with_its_form() -> None:
+    manager = ProvidersManager()
+    assert "bigdata-connectors" in manager.providers
+    [entry] = [e for e in manager.iter_connection_type_hook_ui_metadata() if e.connection_type == "bigdata"]
+    assert (entry.hook_name, entry.hook_class_name) == ("Bigdata.com", "bigdata_connectors.airflow.BigdataHook")
+    behaviour = entry.field_behaviour
+    assert behaviour is not None
+    assert behaviour == manager.field_behaviours["bigdata"]
+    assert behaviour["relabeling"] == {"password": "API key", "host": "Base URL (optional)"}
+    assert "login" in behaviour["hidden_fields"]
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        (None, None, None),
+        ("", None, None),
+        ("api.bigdata.com", None, "https://api.bigdata.com"),
+        ("https://api.bigdata.com/", None, "https://api.bigdata.com"),
+        ("http://127.0.0.1", 8787, "http://127.0.0.1:8787"),
+        ("proxy.bank.example", 8443, "https://proxy.bank.example:8443"),
+        ("http://[::1]", 9000, "http://[::1]:9000"),
+    ],
+)
+def test_base_url_from_host_and_port(host: str | None, port: int | None, expected: str | None) -> None:
+    assert base_url_of(Connection(conn_id="c", conn_type="bigdata", host=host, port=port)) == expected
+
+
+def test_port_given_twice_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="both"):
+        base_url_of(Connection(conn_id="c", conn_type="bigdata", host="http://127.0.0.1:1", port=2))
+
+
+def test_a_connection_without_password_says_where_the_key_goes() -> None:
+    with pytest.raises(ConfigurationError, match="password field"):
+        client_from_connection(Connection(conn_id="c", conn_type="bigdata", host="api.bigdata.com"))
+
+
+def test_plain_http_to_a_remote_host_is_refused_without_showing_the_key() -> None:
+    conn = Connection(conn_id="c", conn_type="bigdata", host="http://api.bigdata.com", password=API_KEY)
+    with pytest.raises(ConfigurationError, match="unencrypted") as caught:
+        client_from_connection(conn)
+    assert API_KEY not in str(caught.value)
+
+
+def test_unknown_connection_id() -> None:
+    with pytest.raises(AirflowNotFoundException):
+        BigdataHook("no_such_connection").get_conn()
+
+
+async def test_hook_client_from_an_env_connection(
+    emulator: Emulator, bigdata_connection: Callable[[str], None]
+) -> None:
+    bigdata_connection(emulator.base_url)
+    async with await BigdataHook().aget_conn() as client:
+        assert client.base_url == emulator.base_url
+        assert await client.connectors.list() == []
+    assert API_KEY not in repr(client)
+
+
+async def test_hook_reads_the_uri_form_too(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    # bigdata://:KEY@HOST with the scheme-bearing host URL-encoded, as Airflow's URI form requires.
+    monkeypatch.setenv("AIRFLOW_CONN_BIGDATA_URI", f"bigdata://:{API_KEY}@{quote(emulator.base_url, safe='')}")
+    async with BigdataHook("bigdata_uri", max_retries=0).get_conn() as client:
+        assert client.base_url == emulator.base_url
+        assert await client.connectors.list() == []
+
+
+def test_test_connection_button(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The UI's "Test" runs synchronously; the emulator must live on another thread.
+    from tests_airflow.conftest import ThreadedEmulator, connection_json
+
+    served = ThreadedEmulator()
+    try:
+        monkeypatch.setenv(CONN_VAR, connection_json(served.emulator.base_url))
+        assert BigdataHook().test_connection() == (True, "Connected: 0 connector(s) visible with this key")
+        monkeypatch.setenv(CONN_VAR, connection_json(served.emulator.base_url, api_key="wrong"))
+        ok, message = BigdataHook(max_retries=0).test_connection()
+        assert not ok
+        assert "401" in message or "API key" in message
+    finally:
+        served.close()
