@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# Airflow (~150 distributions) lives in its own virtualenv, so the core dev environment stays lean.
+# Airflow (~145 distributions) lives in its own virtualenv, so the core dev environment stays lean.
 AIRFLOW_VENV ?= .venv-airflow
 AF_PY := $(AIRFLOW_VENV)/bin/python
 AIRFLOW_FILES := bigdata_connectors/airflow tests_airflow examples/airflow
@@ -59,7 +59,7 @@ test: install lint check-generated
 	$(MAKE) --no-print-directory test-airflow
 
 test-airflow: install-airflow  ## the Airflow adapter, type-checked and tested against real Airflow
-	$(AIRFLOW_VENV)/bin/mypy --strict --cache-dir .mypy_cache/airflow $$(find $(AIRFLOW_FILES) -name '*.py')
+	$(AIRFLOW_VENV)/bin/mypy --strict --cache-dir .mypy_cache/airflow $$(find $(wildcard $(AIRFLOW_FILES)) -name '*.py')
 	$(AF_PY) -m pytest -q tests_airflow
 
 demo: install
