@@ -2,11 +2,15 @@
 
     BigdataError
     ├── ConfigurationError (+ ValueError)         no API key, an unsafe base URL
-    ├── ClientClosedError (+ RuntimeError)        the client was closed
+    ├── ClientClosedError (+ RuntimeError)        the client (or its borrowed session) was closed
+    ├── EventLoopError (+ RuntimeError)           the client was used from another event loop
     ├── APIError                                  talking to the API went wrong
     │   ├── APIConnectionError                    no response (refused, reset, DNS, ...)
     │   │   └── APITimeoutError (+ TimeoutError)  no response in time
-    │   ├── ResponseValidationError               a 2xx whose body is not JSON or does not fit the model
+    │   ├── ResponseValidationError               an answer that cannot be used: a 2xx body that is not JSON
+    │   │   │                                     or does not fit the model
+    │   │   ├── MalformedResponseError            not valid HTTP (bad status line, headers, length, chunks)
+    │   │   └── ResponseTooLargeError             larger than max_response_size (decompressed)
     │   └── APIStatusError                        any non-2xx answer, 3xx included (redirects are not followed)
     │       ├── BadRequestError                   400
     │       ├── AuthenticationError               401
@@ -26,7 +30,9 @@
         ├── CreateOutcomeUnknownError             a create's answer was lost and the label could not be looked up
         └── ConnectorsFileError (+ ValueError)    a connectors file is invalid or names a missing variable
 
-Nothing here holds the API key or a request body, so no error's text or repr can leak a secret.
+Nothing here holds the API key or a request body, and everything an error copies from an answer (message,
+body, headers) or from aiohttp (its exception, kept as ``__cause__``) has passed through ``_redact`` first,
+so no error's text, repr, attributes or chain can leak a secret.
 """
 
 from __future__ import annotations
@@ -54,17 +60,21 @@ __all__ = [
     "ConnectorsFileError",
     "CreateOutcomeUnknownError",
     "EnsureError",
+    "EventLoopError",
     "FileProblem",
     "InternalServerError",
+    "MalformedResponseError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ReplacementRequiredError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "SyncError",
     "SyncFailedError",
     "SyncNotSupportedError",
     "SyncTimeoutError",
+    "TransportError",
     "UnprocessableEntityError",
     "status_error",
 ]
@@ -86,6 +96,11 @@ class ConfigurationError(BigdataError, ValueError):
 
 class ClientClosedError(BigdataError, RuntimeError):
     """A call was made on a client after ``aclose()`` (or after its ``async with`` block ended)."""
+
+
+class EventLoopError(BigdataError, RuntimeError):
+    """A client belongs to the event loop it first ran on (its connections live there); it was
+    used from another one. Create one client per event loop (per ``asyncio.run``)."""
 
 
 class APIError(BigdataError):
@@ -128,7 +143,22 @@ class ResponseValidationError(APIError):
         self.body = body
 
     def __str__(self) -> str:
-        return f"{self.status_code} from {self.method} {self.path}: {self.message}"
+        status = f"{self.status_code} from " if self.status_code else ""
+        return f"{status}{self.method} {self.path}: {self.message}"
+
+
+class MalformedResponseError(ResponseValidationError):
+    """The server answered, but not in valid HTTP (a malformed status line, header, ``Content-Length``
+    or chunk). A broken answer, not a lost connection: never retried, so a create is not sent twice."""
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """The answer's body (counted after decompression) exceeded the client's ``max_response_size``
+    (bytes, in ``limit``); reading stopped there. Raise ``max_response_size`` if the answer is genuine."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", status_code: int = 0, limit: int) -> None:
+        super().__init__(message, method=method, path=path, status_code=status_code)
+        self.limit = limit
 
 
 class APIStatusError(APIError):
@@ -228,7 +258,11 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
+        # pydantic-core's parser has a depth limit (a deeply nested body is a ValueError there, where
+        # json.loads would raise RecursionError); anything it refuses is kept as text.
+        import pydantic_core  # only on the error path
+
+        return pydantic_core.from_json(text)
     except ValueError:
         if "html" in content_type or text.lstrip()[:1] == "<":
             return " ".join(text.split())  # an HTML page from a firewall or proxy, folded to one line
@@ -373,3 +407,8 @@ class ConnectorsFileError(EnsureError, ValueError):
         count = len(self.problems)
         head = f"{source}: {count} problem{'s' if count != 1 else ''}"
         super().__init__("\n  ".join([head, *(str(p) for p in self.problems)]))
+
+
+class TransportError(Exception):
+    """Stands in, as the ``__cause__`` of an SDK error, for an aiohttp exception that held request data
+    (headers with the API key, proxy credentials): its type name and redacted message, nothing else."""

@@ -4,13 +4,28 @@ One ``HTTPTransport`` per client. It owns (or borrows) one ``aiohttp.ClientSessi
 API key, applies the per-attempt timeout, hands every answer to ``_wire`` (model or typed error), and
 retries by the rules in ``_retry``. The first attempt runs without any retry machinery; only when it fails
 retryably is a tenacity loop built, which takes that failure as its attempt 1.
+
+Lifecycle rules (DESIGN.md, "Session, pool and lifecycle"):
+
+- A transport belongs to the event loop of its first request; a call from another loop raises
+  ``EventLoopError`` before touching the session.
+- At most ``max_connections`` attempts are on the wire at once; the others queue *before* aiohttp,
+  outside the attempt's ``timeout``, bounded by ``pool_timeout`` and the caller's deadline. A call that
+  gave up queueing never left: ``APITimeoutError(request_sent=False)``.
+- Closing the client (or the borrowed session) ends in-flight and sleeping calls with ``ClientClosedError``,
+  never retried.
+- A borrowed session's defaults do not change the SDK's rules: each request sets its own status handling,
+  redirects, timeout, headers and (no) middlewares.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal, TypeVar, overload
 
 import aiohttp
@@ -22,11 +37,14 @@ from bigdata_connectors._errors import (
     APIStatusError,
     APITimeoutError,
     ClientClosedError,
+    EventLoopError,
+    NotFoundError,
     status_error,
 )
-from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, parse_retry_after
+from bigdata_connectors._redact import Redactor, scrubbed_cause
+from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, may_have_acted, parse_retry_after
 from bigdata_connectors._version import __version__
-from bigdata_connectors._wire import connection_error, encode_body, parse_model
+from bigdata_connectors._wire import ERROR_BODY_LIMIT, connection_error, encode, parse_model, read_body, too_large
 
 __all__ = ["USER_AGENT", "HTTPTransport"]
 
@@ -39,8 +57,30 @@ USER_AGENT = f"bigdata-connectors/{__version__} python/{_PYTHON} aiohttp/{aiohtt
 _SESSION_DEFAULT = aiohttp.helpers.sentinel  # aiohttp's own "not given": use the session's timeout
 
 
+_CLOSED = "this BigdataClient is closed; create a new one"
+_SESSION_CLOSED = "the aiohttp session this BigdataClient borrowed was closed"
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One ``request()``: what every attempt of it sends, and the redactor that knows its secrets."""
+
+    method: str
+    path: str
+    model: type[BaseModel]
+    data: bytes | None
+    params: Mapping[str, str] | None
+    deadline: float | None
+    allow_empty: bool
+    redactor: Redactor
+
+
 class HTTPTransport:
-    """Sends requests to the API; see the module docstring."""
+    """Sends requests to the API; see the module docstring.
+
+    ``redactor`` knows every secret the client holds (the API key from the start); register more
+    (e.g. proxy credentials) with ``transport.redactor.register(...)``.
+    """
 
     def __init__(
         self, config: ClientConfig, *, session: aiohttp.ClientSession | None, sleep: Sleep, clock: Clock
@@ -48,11 +88,15 @@ class HTTPTransport:
         self._config = config
         self.sleep = sleep
         self.clock = clock
+        self.redactor = Redactor([config.api_key])
         self._borrowed = session
         self._session: aiohttp.ClientSession | None = session
         self._closed = False
         self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT}
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate: asyncio.Semaphore | None = None
+        self._closing: asyncio.Event | None = None
 
     def __repr__(self) -> str:
         return f"HTTPTransport(base_url={self._config.base_url!r})"
@@ -61,9 +105,27 @@ class HTTPTransport:
     def closed(self) -> bool:
         return self._closed
 
+    def _bind(self) -> None:
+        """Tie the transport to the running loop on first use; refuse any other loop afterwards."""
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        if self._loop is not None:
+            raise EventLoopError(
+                "this BigdataClient was first used on another event loop and belongs to it (its connections "
+                "live there); create one client per event loop, e.g. inside the coroutine asyncio.run() runs"
+            )
+        self._loop = loop
+        limit = self._config.max_connections
+        if self._borrowed is not None and self._borrowed.connector is not None and self._borrowed.connector.limit:
+            limit = min(limit, self._borrowed.connector.limit)
+        self._gate = asyncio.Semaphore(limit)
+        self._closing = asyncio.Event()
+
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise ClientClosedError("this BigdataClient is closed; create a new one")
+            raise ClientClosedError(_CLOSED)
+        self._bind()
         if self._session is None:
             # Created lazily, inside the running event loop, on the first request.
             self._session = aiohttp.ClientSession(
@@ -72,14 +134,37 @@ class HTTPTransport:
                 connector=aiohttp.TCPConnector(limit=self._config.max_connections),
                 raise_for_status=False,
             )
+        elif self._session.closed:
+            raise ClientClosedError(_SESSION_CLOSED)
         return self._session
 
     async def aclose(self) -> None:
-        """Close the session if this transport created it; a borrowed session is left open."""
+        """Close the session if this transport created it; a borrowed session is left open.
+        Calls in flight or sleeping between retries end with ClientClosedError."""
         self._closed = True
+        if self._closing is not None:
+            self._closing.set()
         session, self._session = self._session, None
         if session is not None and session is not self._borrowed:
+            if self._loop is not None and self._loop is not asyncio.get_running_loop():
+                raise EventLoopError("this BigdataClient belongs to another event loop: close it there")
             await session.close()
+
+    async def _sleep(self, seconds: float) -> None:
+        """The retry sleep, cut short (with ClientClosedError) when the client closes meanwhile."""
+        if self._closed or self._closing is None:
+            raise ClientClosedError(_CLOSED)
+        sleeper = asyncio.ensure_future(self.sleep(seconds))
+        closing = asyncio.ensure_future(self._closing.wait())
+        try:
+            await asyncio.wait((sleeper, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, closing):
+                task.cancel()
+            await asyncio.gather(sleeper, closing, return_exceptions=True)
+        if self._closed:
+            raise ClientClosedError(_CLOSED)
+        sleeper.result()
 
     @overload
     async def request(
@@ -93,6 +178,7 @@ class HTTPTransport:
         idempotent: bool = ...,
         deadline: float | None = ...,
         allow_empty: Literal[False] = ...,
+        gone_is_done: bool = ...,
     ) -> ModelT: ...
     @overload
     async def request(
@@ -106,6 +192,7 @@ class HTTPTransport:
         idempotent: bool = ...,
         deadline: float | None = ...,
         allow_empty: bool,
+        gone_is_done: bool = ...,
     ) -> ModelT | None: ...
 
     async def request(
@@ -119,36 +206,51 @@ class HTTPTransport:
         idempotent: bool = True,
         deadline: float | None = None,
         allow_empty: bool = False,
+        gone_is_done: bool = False,
     ) -> ModelT | None:
         """Send ``method path`` (relative to base_url), return the body as ``model``.
 
         ``idempotent=False`` (create) restricts retries to failures where nothing can have been
-        created. ``deadline`` (seconds on the transport's monotonic ``clock``) bounds every attempt and sleep.
-        ``allow_empty`` accepts a 202/204 or empty 2xx body as None.
-        Raises APIStatusError subclasses, APIConnectionError, APITimeoutError, ResponseValidationError.
+        created. ``deadline`` (seconds on the transport's monotonic ``clock``) bounds every attempt,
+        queueing for a connection and sleep. ``allow_empty`` accepts a 202/204 or empty 2xx body as None.
+        ``gone_is_done`` (a force delete): a 404 on a retry, after an attempt that may have reached the
+        server, means that attempt did the work and lost its answer; it returns None.
+        Raises APIStatusError subclasses, APIConnectionError, APITimeoutError, ResponseValidationError
+        (and its MalformedResponseError, ResponseTooLargeError), ClientClosedError, EventLoopError.
         """
-        data = encode_body(body) if body is not None else None
         session = self._get_session()
+        data, secrets = encode(body) if body is not None else (None, [])
+        call = _Call(method, path, model, data, params, deadline, allow_empty, self.redactor.including(secrets))
         try:
-            return await self._attempt(session, method, path, model, data, params, 1, deadline, allow_empty)
+            return await self._attempt(session, call, 1)  # type: ignore[return-value]
         except (APIStatusError, APIConnectionError) as first:
             if self._config.max_retries == 0 or not is_retryable(first, idempotent=idempotent):
                 raise
             failure = first
 
         attempt = 1
+        reached = may_have_acted(failure)
 
         async def again() -> ModelT | None:
-            nonlocal attempt
+            nonlocal attempt, reached
             attempt += 1
             if attempt == 2:
                 raise failure  # replay attempt 1's failure so tenacity decides (and waits) as for any other
-            return await self._attempt(session, method, path, model, data, params, attempt - 1, deadline, allow_empty)
+            try:
+                return await self._attempt(self._get_session(), call, attempt - 1)  # type: ignore[return-value]
+            except NotFoundError:
+                if not (gone_is_done and reached):
+                    raise
+                logger.info("%s %s -> 404 on attempt %d: an earlier attempt did it", method, path, attempt - 1)
+                return None
+            except (APIStatusError, APIConnectionError) as err:
+                reached = reached or may_have_acted(err)
+                raise
 
         retrying = build_retrying(
             max_retries=self._config.max_retries,
             idempotent=idempotent,
-            sleep=self.sleep,
+            sleep=self._sleep,
             deadline=deadline,
             clock=self.clock,
         )
@@ -164,62 +266,137 @@ class HTTPTransport:
                 err.deadline_exceeded = True
             raise
 
-    async def _attempt(
-        self,
-        session: aiohttp.ClientSession,
-        method: str,
-        path: str,
-        model: type[ModelT],
-        data: bytes | None,
-        params: Mapping[str, str] | None,
-        attempt: int,
-        deadline: float | None,
-        allow_empty: bool,
-    ) -> ModelT | None:
+    async def _attempt(self, session: aiohttp.ClientSession, call: _Call, attempt: int) -> BaseModel | None:
         # An owned session already applies the client's timeout; a per-request one is needed only for a
         # borrowed session or under a deadline.
         timeout = self._timeout if self._session is self._borrowed else None
-        if deadline is not None:
-            remaining = deadline - self.clock()
+        if call.deadline is not None:
+            remaining = call.deadline - self.clock()
             if remaining <= 0:
-                raise APITimeoutError("the overall deadline passed before this attempt", method=method, path=path)
+                raise APITimeoutError(
+                    "the overall deadline passed before this attempt", method=call.method, path=call.path
+                )
             if remaining < self._config.timeout:
                 timeout = aiohttp.ClientTimeout(total=remaining)
+        await self._queue(call)
+        assert self._gate is not None
+        try:
+            return await self._send(session, call, attempt, timeout)
+        finally:
+            self._gate.release()
+
+    async def _queue(self, call: _Call) -> None:
+        """Wait for one of the ``max_connections`` places on the wire (outside the attempt's timeout)."""
+        gate = self._gate
+        assert gate is not None
+        if not gate.locked():
+            await gate.acquire()  # free: returns without suspending
+            return
+        limits = [self._config.pool_timeout or math.inf]
+        if call.deadline is not None:
+            limits.append(call.deadline - self.clock())
+        limit = min(limits)
+        queued = False
+        try:
+            async with asyncio.timeout(None if math.isinf(limit) else max(limit, 0.0)):
+                await gate.acquire()
+        except TimeoutError:
+            queued = True
+        if queued:
+            raise APITimeoutError(
+                f"no free connection within {limit:.3g}s (all max_connections={self._config.max_connections} "
+                "in use); the request was never sent",
+                method=call.method,
+                path=call.path,
+                request_sent=False,
+            )
+        if self._closed:
+            gate.release()
+            raise ClientClosedError(_CLOSED)
+
+    async def _send(
+        self, session: aiohttp.ClientSession, call: _Call, attempt: int, timeout: aiohttp.ClientTimeout | None
+    ) -> BaseModel | None:
+        method, path, limit = call.method, call.path, self._config.max_response_size
         started = self.clock()
+        failure: BaseException | None = None
         try:
             async with session.request(
                 method,
                 self._config.base_url + path,
-                data=data,
-                params=params,
-                headers=self._request_headers(data),
+                data=call.data,
+                params=call.params,
                 timeout=timeout if timeout is not None else _SESSION_DEFAULT,
                 allow_redirects=False,
+                headers=self._request_headers(session, call.data),
+                raise_for_status=False,  # a borrowed session's default must not pre-empt our status rules
+                middlewares=(),  # nor its middlewares (a retrying one could send a create twice)
             ) as resp:
-                raw = await resp.read()
                 status, headers, reason = resp.status, resp.headers, resp.reason or ""
-        except (aiohttp.ClientError, TimeoutError) as err:
-            lost = connection_error(err, method, path, (timeout or self._timeout).total)
-            if logger.isEnabledFor(logging.DEBUG):
-                elapsed = self.clock() - started
-                logger.debug("%s %s -> %s in %.3fs (attempt %d)", method, path, type(err).__name__, elapsed, attempt)
-            raise lost from err
+                ok = 200 <= status < 300
+                raw, truncated = await read_body(resp, limit if ok else ERROR_BODY_LIMIT, preview=not ok)
+        except (aiohttp.ClientError, TimeoutError, RuntimeError) as err:
+            failure = err  # handled below, outside this block, so aiohttp's exception is not our __context__
+        if failure is not None:
+            raise self._lost(session, call, failure, attempt, started, timeout)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d in %.3fs (attempt %d)", method, path, status, self.clock() - started, attempt)
         if 200 <= status < 300:
-            return parse_model(model, raw, status, method, path, allow_empty)
+            if truncated:
+                raise too_large(status, limit, method, path)
+            return parse_model(call.model, raw, status, method, path, call.allow_empty, call.redactor)
+        redact = call.redactor
         retry_after = parse_retry_after(headers) if status in (429, 503) else None
-        error = status_error(status, reason, raw, headers, method=method, path=path, retry_after=retry_after)
+        error = status_error(
+            status,
+            redact.text(reason),
+            redact.text(raw.decode("utf-8", errors="replace")).encode(),
+            redact.headers(headers),
+            method=method,
+            path=path,
+            retry_after=retry_after,
+        )
         if retry_after is not None and retry_after > MAX_RETRY_AFTER:
             error.message += f" (Retry-After {retry_after:.0f}s exceeds the {MAX_RETRY_AFTER:.0f}s this client waits)"
         raise error
 
-    def _request_headers(self, data: bytes | None) -> Mapping[str, str] | None:
-        if self._session is self._borrowed:
-            return (
-                {**self._auth_headers, "Content-Type": "application/json"} if data is not None else self._auth_headers
+    def _lost(
+        self,
+        session: aiohttp.ClientSession,
+        call: _Call,
+        err: BaseException,
+        attempt: int,
+        started: float,
+        timeout: aiohttp.ClientTimeout | None,
+    ) -> BaseException:
+        """Our error for an attempt that ended without a usable answer, its cause scrubbed of secrets."""
+        if logger.isEnabledFor(logging.DEBUG):
+            elapsed = self.clock() - started
+            logger.debug(
+                "%s %s -> %s in %.3fs (attempt %d)", call.method, call.path, type(err).__name__, elapsed, attempt
             )
-        return _JSON_HEADERS if data is not None else None
+        cause = scrubbed_cause(err, call.redactor)
+        error: BaseException
+        if self._closed or session.closed:
+            error = ClientClosedError(_CLOSED if self._closed else _SESSION_CLOSED)
+        elif isinstance(err, RuntimeError):
+            raise err  # not aiohttp's: a bug to surface as is
+        else:
+            error = connection_error(err, call.method, call.path, (timeout or self._timeout).total, call.redactor)
+        error.__cause__ = cause
+        return error
+
+    def _request_headers(self, session: aiohttp.ClientSession, data: bytes | None) -> Mapping[str, str] | None:
+        """Per-request headers: none beyond Content-Type for an owned session (it carries the key); for
+        a borrowed one, the key, User-Agent, and no compression if it would not inflate it."""
+        if session is not self._borrowed:
+            return _JSON_HEADERS if data is not None else None
+        headers = dict(self._auth_headers)
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        if not session.auto_decompress:
+            headers["Accept-Encoding"] = "identity"  # it would hand us compressed bytes
+        return headers
 
 
 _JSON_HEADERS = {"Content-Type": "application/json"}

@@ -5,6 +5,10 @@ discriminator only looks inside the object being chosen, so the schema can say "
 but not "this shape because type is email". Left to shape matching, a sharepoint connector's ``{}``
 would validate as an (all-optional) email config. This hook picks the class by ``type`` and keeps an
 unknown type's config as a plain dict, so a connector of a kind we have never heard of still parses.
+
+A config that does not fit its type's class (an investment_research config without ``user_id``) is
+valid under the vendor's schema, which does not tie ``config`` to ``type``: it is kept as a plain dict
+too, so the connector, and the ``list()`` holding it, still parse.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationInfo, ValidatorFunctionWrapHandler
+from pydantic import BaseModel, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler
 
 _CONFIG_CLASS_NAMES = {
     "email": "EmailConnectorResponseConfig",
@@ -39,5 +43,10 @@ def connector_config_by_type(value: Any, handler: ValidatorFunctionWrapHandler, 
     if cls is None:
         # Unknown type (or `type` itself failed): keep the config readable as the plain object it is.
         return dict(value) if isinstance(value, Mapping) else handler(value)
+    try:
+        typed = cls.model_validate(value)
+    except ValidationError:
+        # Fits the schema's free-form object but not its type's class: readable as the mapping it is.
+        return dict(value) if isinstance(value, Mapping) else handler(value)
     # Handing the union an instance of the exact class makes pydantic's smart mode pick that class.
-    return handler(cls.model_validate(value))
+    return handler(typed)

@@ -11,14 +11,17 @@ The rules, and why:
   connector may exist, so a retry could create a second one.
 - Waits grow exponentially (BACKOFF_INITIAL doubling up to BACKOFF_MAX, plus jitter). A Retry-After
   (seconds, HTTP-date, or retry-after-ms) replaces that wait when it is at most MAX_RETRY_AFTER;
-  a longer one raises RateLimitError at once: the caller is better placed to decide.
+  a longer one raises RateLimitError at once: the caller is better placed to decide. One that is
+  negative, NaN, infinite, unreadable or a date already past is ignored: the normal backoff applies.
 - An optional monotonic deadline stops retrying when the next sleep would end past it.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
@@ -41,24 +44,36 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     """Seconds the answer asks us to wait, from ``retry-after-ms`` or ``Retry-After``; None if absent or unreadable."""
     raw_ms = headers.get("retry-after-ms")
     if raw_ms is not None:
-        try:
-            return max(0.0, float(raw_ms) / 1000.0)
-        except ValueError:
-            pass
+        ms = _seconds(raw_ms)
+        if ms is not None:
+            return ms / 1000.0
     raw = headers.get("Retry-After")
     if raw is None:
         return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
+    seconds = _seconds(raw)
+    if seconds is not None or _NUMBER.fullmatch(raw.strip()):
+        return seconds  # a number, or a negative / NaN / infinite one: unusable, so the normal backoff
     from email.utils import parsedate_to_datetime  # rare: only an HTTP-date Retry-After needs it
 
     try:
         when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    wait = when.timestamp() - (time.time() if now is None else now)
+    # A date already past is a clock disagreement or a stale answer, not "retry at once".
+    return wait if wait > 0 else None
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+|nan|inf|infinity)(?:e[+-]?\d+)?", re.IGNORECASE)
+
+
+def _seconds(raw: str) -> float | None:
+    """A finite, non-negative number, or None."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def is_retryable(exc: BaseException, *, idempotent: bool) -> bool:
@@ -72,6 +87,14 @@ def is_retryable(exc: BaseException, *, idempotent: bool) -> bool:
     if isinstance(exc, APIConnectionError):
         return idempotent or not exc.request_sent
     return False
+
+
+def may_have_acted(err: BaseException) -> bool:
+    """Whether the server may have carried out a request that failed this way (it was sent and got no
+    answer, or a 5xx/408): then a retry's 404 may be the first attempt's own work."""
+    if isinstance(err, APIConnectionError):
+        return err.request_sent
+    return isinstance(err, APIStatusError) and (err.status_code >= 500 or err.status_code == 408)
 
 
 def _wait(state: tenacity.RetryCallState) -> float:

@@ -1,7 +1,12 @@
-"""What crosses the wire: request bodies encoded, answers parsed into models or mapped to errors.
+"""What crosses the wire: request bodies encoded, answers read (capped), parsed into models or mapped to errors.
 
 No session and no retrying here (that is ``_http``); these functions turn bytes and aiohttp's
-exceptions into the SDK's models and errors.
+exceptions into the SDK's models and errors. Everything an error copies from an answer or from
+aiohttp passes through the request's ``Redactor`` first.
+
+Bodies are read up to a cap, counted after decompression (aiohttp inflates in bounded steps, so a
+small gzip that would inflate to gigabytes stops at the cap): a 2xx body over ``max_response_size``
+raises ``ResponseTooLargeError``; an error answer keeps only its first ``ERROR_BODY_LIMIT`` bytes.
 """
 
 from __future__ import annotations
@@ -13,9 +18,20 @@ import pydantic
 import pydantic_core
 from pydantic import BaseModel, SecretStr
 
-from bigdata_connectors._errors import APIConnectionError, APITimeoutError, ResponseValidationError
+from bigdata_connectors._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    MalformedResponseError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+)
+from bigdata_connectors._redact import Redactor, describe, redacted_validation_error, secrets_in
 
-__all__ = ["connection_error", "encode_body", "parse_model"]
+__all__ = ["ERROR_BODY_LIMIT", "connection_error", "encode", "encode_body", "parse_model", "read_body"]
+
+ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error answer kept (for its message, body and preview)
+_PREVIEW = 1000  # characters of an unusable 2xx body kept on ResponseValidationError.body
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -32,44 +48,134 @@ def _reveal(value: Any) -> Any:
     return value
 
 
-def encode_body(model: BaseModel) -> bytes:
-    """JSON bytes of a request model: fields the caller set (explicit nulls included), by alias.
+def encode(model: BaseModel) -> tuple[bytes, list[str]]:
+    """JSON bytes of a request model (fields the caller set, explicit nulls included, by alias), and the
+    secrets they carry (passwords, session ids), for the request's redactor.
 
     Secrets are revealed here and only here: pydantic's JSON mode would send ``"**********"``.
     """
-    return pydantic_core.to_json(_reveal(model.model_dump(mode="python", by_alias=True, exclude_unset=True)))
+    dumped = model.model_dump(mode="python", by_alias=True, exclude_unset=True)
+    return pydantic_core.to_json(_reveal(dumped)), secrets_in(dumped)
+
+
+def encode_body(model: BaseModel) -> bytes:
+    """JSON bytes of a request model; see ``encode``."""
+    return encode(model)[0]
+
+
+async def read_body(resp: aiohttp.ClientResponse, limit: int, *, preview: bool) -> tuple[bytes, bool]:
+    """The body, at most ``limit`` bytes after decompression, and whether there was more (then
+    reading stopped: the rest is never held in memory). Without ``preview``, a body declared larger
+    than ``limit`` is not read at all."""
+    declared = resp.content_length
+    if declared is not None and "Content-Encoding" not in resp.headers:
+        if declared <= limit:
+            return await resp.read(), False  # the common case: one read of a known, allowed length
+        if not preview:
+            return b"", True
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await resp.content.readany():
+        if size + len(chunk) > limit:
+            chunks.append(chunk[: limit - size])
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks), False
+
+
+def too_large(status: int, limit: int, method: str, path: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"the answer is larger than max_response_size={limit} bytes (counted decompressed); reading stopped",
+        method=method,
+        path=path,
+        status_code=status,
+        limit=limit,
+    )
 
 
 def parse_model(
-    model: type[ModelT], raw: bytes, status: int, method: str, path: str, allow_empty: bool
+    model: type[ModelT],
+    raw: bytes,
+    status: int,
+    method: str,
+    path: str,
+    allow_empty: bool,
+    redactor: Redactor,
 ) -> ModelT | None:
-    if allow_empty and (status in _NO_BODY_STATUS or not raw.strip()):
-        return None
-    try:
-        return model.model_validate_json(raw)
-    except pydantic.ValidationError as err:
-        text = raw.decode("utf-8", errors="replace")
-        kind = "is not JSON" if any(e["type"] == "json_invalid" for e in err.errors()) else "does not fit the model"
+    """The 2xx body as ``model`` (None for an allowed empty answer), else ResponseValidationError."""
+    if not raw.strip():
+        if allow_empty:
+            return None
         raise ResponseValidationError(
-            f"the {model.__name__} answer {kind}: {err.errors()[0]['msg']}",
+            f"the {model.__name__} answer is empty (HTTP {status} with no body); a JSON body was expected",
             method=method,
             path=path,
             status_code=status,
-            body=text[:1000],
-        ) from err
+            body="",
+        )
+    if allow_empty and status in _NO_BODY_STATUS:
+        return None
+    failure: pydantic.ValidationError | None = None
+    try:
+        return model.model_validate_json(raw)
+    except pydantic.ValidationError as err:
+        failure = err  # raised below, outside this block, so the raw error is not kept as __context__
+    errors = failure.errors(include_url=False)
+    kind = "is not JSON" if any(e["type"] == "json_invalid" for e in errors) else "does not fit the model"
+    error = ResponseValidationError(
+        f"the {model.__name__} answer {kind}: {redactor.text(_where(errors[0], raw))}",
+        method=method,
+        path=path,
+        status_code=status,
+        body=redactor.text(raw[:_PREVIEW].decode("utf-8", errors="replace")),
+    )
+    raise error from redacted_validation_error(failure, redactor)
 
 
-def connection_error(err: BaseException, method: str, path: str, timeout: float | None) -> APIConnectionError:
-    """Our error for an attempt that got no answer; ``request_sent=False`` only when it provably never left."""
+def _where(error: Any, raw: bytes) -> str:
+    """Where in the answer a validation error is: for a list, the item's index and connector_id."""
+    loc = list(error["loc"])
+    prefix = ""
+    if len(loc) >= 2 and loc[0] == "results" and isinstance(loc[1], int):
+        index = loc.pop(1)
+        loc.pop(0)
+        connector_id = _connector_id_at(raw, index)
+        prefix = f"item {index} of results" + (f" (connector_id {connector_id})" if connector_id else "") + ": "
+    field = ".".join(str(part) for part in loc)
+    return f"{prefix}{f'field {field!r}: ' if field else ''}{error['msg']}"
+
+
+def _connector_id_at(raw: bytes, index: int) -> str | None:
+    try:
+        item = pydantic_core.from_json(raw)["results"][index]
+    except (ValueError, LookupError, TypeError):
+        return None
+    value = item.get("connector_id") if isinstance(item, dict) else None
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def connection_error(err: BaseException, method: str, path: str, timeout: float | None, redactor: Redactor) -> APIError:
+    """Our error for an attempt that got no usable answer (the caller chains a scrubbed cause).
+    ``request_sent=False`` only when it provably never left."""
     where = {"method": method, "path": path}
+    detail = redactor.text(describe(err))
     if isinstance(err, aiohttp.ConnectionTimeoutError):
-        return APITimeoutError(f"timed out connecting: {err}", **where, request_sent=False)
+        return APITimeoutError(f"timed out connecting: {detail}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
         # Not transient: retrying would only fail the same way. Marked as never sent, so create may try
         # again, as may everything else; each attempt fails fast.
-        return APIConnectionError(f"TLS failure: {err}", **where, request_sent=False)
+        return APIConnectionError(f"TLS failure: {detail}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientConnectorError):
-        return APIConnectionError(f"could not connect: {err}", **where, request_sent=False)
+        return APIConnectionError(f"could not connect: {detail}", **where, request_sent=False)
+    if isinstance(err, aiohttp.ClientHttpProxyError):
+        # The proxy refused the tunnel: the request itself never reached the API.
+        return APIConnectionError(f"the proxy refused the connection: {detail}", **where, request_sent=False)
+    if isinstance(err, aiohttp.ClientResponseError):
+        # Raised by aiohttp's parser (we never ask it to raise for a status): the answer broke HTTP.
+        return MalformedResponseError(
+            f"the answer is not valid HTTP ({type(err).__name__}: {detail})", **where, status_code=0
+        )
     if isinstance(err, TimeoutError | aiohttp.ServerTimeoutError):
         return APITimeoutError(f"no response within {timeout or 0:.3g}s", **where, request_sent=True)
-    return APIConnectionError(f"connection failed: {type(err).__name__}: {err}", **where, request_sent=True)
+    return APIConnectionError(f"connection failed: {type(err).__name__}: {detail}", **where, request_sent=True)

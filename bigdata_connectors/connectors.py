@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID
+
+import pydantic
 
 from bigdata_connectors._apply import ApplyReport, OutcomeCallback, apply_plan
 from bigdata_connectors._connectors_file import ConnectorsFile
@@ -37,6 +39,7 @@ from bigdata_connectors._generated.models import (
 from bigdata_connectors._http import HTTPTransport
 from bigdata_connectors._plan import Plan, make_plan
 from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
+from bigdata_connectors._redact import masked_validation_error
 
 __all__ = ["ConnectorsService", "SyncOutcome"]
 
@@ -85,6 +88,22 @@ def _as_date(value: date | str) -> date:
 
 def _config_data(config: Any) -> Any:
     return dict(config) if isinstance(config, Mapping) else config
+
+
+_PayloadT = TypeVar("_PayloadT", bound=pydantic.BaseModel)
+
+
+def _payload(model: type[_PayloadT], data: Any) -> _PayloadT:
+    """``model`` validated from the caller's ``data``, before anything is sent.
+
+    Raises pydantic.ValidationError (a ValueError) naming each field at fault, with none of the
+    caller's values in it (a misspelled key may hold a password): see ``_redact``.
+    """
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as err:
+        masked = masked_validation_error(err)
+    raise masked  # outside the except block: the unmasked error must not ride along as __context__
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +165,8 @@ class ConnectorsService:
         connection or a 5xx, this raises even though the connector may have been created: check
         with ``list()`` (match on ``label``) before creating again.
 
-        Raises pydantic.ValidationError (a ValueError: payload does not fit the type; nothing sent),
+        Raises pydantic.ValidationError (a ValueError: payload does not fit the type, or a value of the
+        wrong type such as ``share_with_org="yes"``; nothing sent; it names the field, never a value),
         BadRequestError, AuthenticationError, RateLimitError, InternalServerError,
         APIConnectionError, APITimeoutError, ResponseValidationError.
         """
@@ -154,7 +174,7 @@ class ConnectorsService:
         fields["share_with_org"] = share_with_org
         if description is not None:
             fields["description"] = description
-        payload = ConnectorCreatePayload.model_validate(fields)
+        payload = _payload(ConnectorCreatePayload, fields)
         return await self._http.request("POST", _COLLECTION, Connector, body=payload, idempotent=False)
 
     async def update(
@@ -173,27 +193,54 @@ class ConnectorsService:
         so this sends every field, taking what you did not pass from the connector as just read.
         Race: a change someone else makes between the GET and the PUT is overwritten.
         ``config`` (allowed_emails) applies to email connectors only; investment_research
-        credentials are fixed at creation, so passing ``config`` for one raises before the PUT.
+        credentials and sharepoint sessions are fixed at creation, so passing ``config`` for one
+        raises before the PUT. An email connector's ``email_hash`` (required by the published PUT
+        schema) is sent back as read.
 
-        Raises ValueError (bad id or an investment_research/sharepoint config; nothing sent),
-        pydantic.ValidationError, NotFoundError, BadRequestError, AuthenticationError,
+        Raises ValueError (bad id, or config for a connector that is not email: the message names
+        its type; the PUT is not sent), pydantic.ValidationError (a value of the wrong type, a config
+        that is not an email one; nothing sent; it names the field, never a value), NotFoundError, BadRequestError, AuthenticationError,
         APIConnectionError, APITimeoutError, ResponseValidationError.
         """
         path = _connector_path(connector_id)
-        new_config = None if config is UNSET else EmailConnectorConfig.model_validate(_config_data(config))
+        given: dict[str, Any] = {
+            name: value
+            for name, value in (("label", label), ("description", description), ("share_with_org", share_with_org))
+            if not isinstance(value, _Unset)
+        }
+        _payload(ConnectorUpdatePayload, {"label": "", **given})  # wrong types fail here, before the GET
+        new_config = None if isinstance(config, _Unset) else _payload(EmailConnectorConfig, _config_data(config))
         current = await self._http.request("GET", path, Connector)
         if new_config is not None and current.type != "email":
+            why = {
+                "investment_research": "its broker credentials are fixed at creation: create a new connector",
+                "sharepoint": "its session is fixed at creation: create a new connector",
+            }.get(str(current.type), "only email connectors take a config on update")
             raise ValueError(
-                f"config can only be updated on email connectors; this one is {current.type!r} "
-                "(investment_research credentials are fixed at creation: create a new connector)"
+                f"config can only be updated on email connectors; connector {current.connector_id} is "
+                f"{current.type!r} ({why})"
             )
-        if new_config is None and isinstance(current.config, EmailConnectorResponseConfig):
-            new_config = EmailConnectorConfig(allowed_emails=current.config.allowed_emails or [])
-        payload = ConnectorUpdatePayload(
-            label=current.label if isinstance(label, _Unset) else label,
-            description=(current.description or "") if isinstance(description, _Unset) else description,
-            share_with_org=current.share_with_org if isinstance(share_with_org, _Unset) else share_with_org,
-            config=new_config,
+        read = current.config if isinstance(current.config, EmailConnectorResponseConfig) else None
+        if new_config is None and read is not None:
+            new_config = EmailConnectorConfig(allowed_emails=read.allowed_emails or [])
+        if (
+            new_config is not None
+            and read is not None
+            and read.email_hash
+            and "email_hash" not in new_config.model_fields_set
+        ):
+            # The published schema requires email_hash in the PUT body: send back the value just read.
+            new_config = new_config.model_copy(update={"email_hash": read.email_hash})
+            new_config.model_fields_set.add("email_hash")
+        payload = _payload(
+            ConnectorUpdatePayload,
+            {
+                "label": current.label,
+                "description": current.description or "",
+                "share_with_org": current.share_with_org,
+                **given,
+                "config": new_config,
+            },
         )
         return await self._http.request("PUT", path, Connector, body=payload)
 
@@ -202,14 +249,17 @@ class ConnectorsService:
 
         Without ``force``: archives the connector (idempotent) and returns it, archived. With
         ``force``: the hard delete (files, then the connector) runs asynchronously on the server;
-        returns the connector if the API sent it back, else None.
+        returns the connector if the API sent it back, else None. A force delete retried after an
+        attempt that may have reached the server (a timeout, a dropped connection, a 5xx) and then
+        answered 404 returns None: the first attempt deleted it and lost its answer, and the
+        connector is gone as asked. A 404 on the first attempt still raises NotFoundError.
 
         Raises ValueError (bad id; nothing sent), NotFoundError, BadRequestError,
         AuthenticationError, APIConnectionError, APITimeoutError, ResponseValidationError.
         """
         params = {"force_delete": "true"} if force else None
         return await self._http.request(
-            "DELETE", _connector_path(connector_id), Connector, params=params, allow_empty=force
+            "DELETE", _connector_path(connector_id), Connector, params=params, allow_empty=force, gone_is_done=force
         )
 
     async def trigger_sync(

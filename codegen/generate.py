@@ -60,6 +60,9 @@ FLAGS = [
     # Validators are built on first use, not at import (see _model_base.py).
     "--base-class",
     "bigdata_connectors._model_base.APIModel",
+    # Request models are strict and keep input out of error text (see _model_base.py).
+    "--base-class-map",
+    str(HERE / "base_classes.json"),
     # Connector.config gets its class from the connector's `type` (see _model_hooks.py).
     "--validators",
     str(HERE / "validators.json"),

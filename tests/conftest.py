@@ -5,13 +5,16 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
 from typing import Any
 from unittest import mock
 
 import aiohttp
 import aioresponses.compat
 import aioresponses.core
+import pydantic
 import pytest
+from _pytest._code.code import ExceptionInfo
 from aioresponses import aioresponses as AioResponses
 from yarl import URL
 
@@ -19,7 +22,8 @@ from bigdata_connectors import BigdataClient, BigdataError
 
 API_KEY = "test-key-CANARY-7f3a9c"  # canaries: never in a log record, a client repr, or an error's text
 PASSWORD = "broker-pw-CANARY-91c2"
-CANARIES = (API_KEY, PASSWORD)
+SESSION_ID = "sp-session-CANARY-4e7d"
+CANARIES = (API_KEY, PASSWORD, SESSION_ID)
 BASE = "https://api.example.test"
 CONNECTORS = f"{BASE}/contents/v1/connectors"
 CID = "019a9612-bfad-758c-884e-37dd8c6ad2cb"
@@ -115,18 +119,58 @@ def no_unclosed_sessions() -> Iterator[None]:
     assert not leaks, leaks
 
 
+def _texts(exc: BaseException) -> Iterator[tuple[str, str]]:
+    """Every way an error tracker or a log could render one exception."""
+    yield "str", str(exc)
+    yield "repr", repr(exc)
+    yield "args", repr(exc.args)
+    yield "attributes", repr(getattr(exc, "__dict__", {}))
+    yield "notes", repr(getattr(exc, "__notes__", ()))
+    if isinstance(exc, pydantic.ValidationError):
+        yield ".errors()", repr(exc.errors())
+        yield ".json()", exc.json()
+
+
+def secret_leaks(exc: BaseException) -> list[str]:
+    """Where a canary appears in ``exc`` or anywhere in its chain (``__cause__``, ``__context__``,
+    exception groups), in any rendering of ``_texts``."""
+    found: list[str] = []
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for how, text in _texts(current):
+            found += [f"{canary} in {how} of {type(current).__name__}" for canary in CANARIES if canary in text]
+        stack += [e for e in (current.__cause__, current.__context__) if e is not None]
+        if isinstance(current, BaseExceptionGroup):
+            stack += list(current.exceptions)
+    return found
+
+
 @pytest.fixture(autouse=True)
 def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every BigdataError created and every log record emitted during any test must be free of the
-    canary API key and broker password."""
+    """No canary secret (API key, broker password, SharePoint session id) in any log record, in any
+    BigdataError created, or in any exception a test catches with ``pytest.raises`` (pydantic's and
+    aiohttp's included), checked over each one's whole chain: str, repr, args, attributes,
+    ``.errors()``, ``__cause__`` and ``__context__``."""
     created: list[BaseException] = []
     original_init = BigdataError.__init__
 
-    def recording_init(self: BigdataError, *args: Any) -> None:
-        original_init(self, *args)
+    def recording_init(self: BigdataError, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
         created.append(self)
 
     monkeypatch.setattr(BigdataError, "__init__", recording_init)
+    original_fill = ExceptionInfo.fill_unfilled
+
+    def recording_fill(self: ExceptionInfo[Any], exc_info: tuple[type[Any], Any, TracebackType]) -> None:
+        created.append(exc_info[1])
+        original_fill(self, exc_info)
+
+    monkeypatch.setattr(ExceptionInfo, "fill_unfilled", recording_fill)
     records: list[str] = []
 
     class _All(logging.Handler):
@@ -144,9 +188,8 @@ def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         sdk_logger.setLevel(previous_level)
     for canary in CANARIES:
         assert not [r for r in records if canary in r], f"secret in a log record: {canary}"
-        for err in created:
-            assert canary not in str(err), f"secret in str({type(err).__name__})"
-            assert canary not in repr(err), f"secret in repr({type(err).__name__})"
+    leaks = [leak for err in created for leak in secret_leaks(err)]
+    assert not leaks, leaks
 
 
 # ---------------------------------------------------------------- common fixtures

@@ -14,6 +14,7 @@ import aiohttp
 import pydantic
 import pytest
 from aioresponses import aioresponses as AioResponses
+from pydantic import SecretStr
 
 from bigdata_connectors import (
     APIConnectionError,
@@ -114,7 +115,7 @@ async def test_create_sends_null_config_explicitly(client: BigdataClient, mock_a
 
 async def test_create_investment_research_sends_real_password(client: BigdataClient, mock_api: AioResponses) -> None:
     mock_api.post(CONNECTORS, payload=connector_json(type="investment_research", config={"user_id": "me@b.com"}))
-    config = InvestmentResearchConnectorConfig(user_id="me@b.com", user_password=PASSWORD)
+    config = InvestmentResearchConnectorConfig(user_id="me@b.com", user_password=SecretStr(PASSWORD))
     created = await client.connectors.create(type="investment_research", label="Broker", config=config)
     assert sent_json(mock_api, "POST", CONNECTORS)["config"] == {"user_id": "me@b.com", "user_password": PASSWORD}
     assert PASSWORD not in repr(config)
@@ -154,7 +155,7 @@ async def test_update_keeps_what_you_do_not_pass(client: BigdataClient, mock_api
         "label": "new",
         "description": "keep me",
         "share_with_org": True,
-        "config": {"allowed_emails": ["a@b.c"]},
+        "config": {"allowed_emails": ["a@b.c"]},  # no email_hash was read
     }
 
 
@@ -163,7 +164,7 @@ async def test_update_config_of_email_connector(client: BigdataClient, mock_api:
     mock_api.put(ONE, payload=connector_json())
     await client.connectors.update(CID, config={"allowed_emails": ["new@b.c"]}, share_with_org=False)
     body = sent_json(mock_api, "PUT", ONE)
-    assert body["config"] == {"allowed_emails": ["new@b.c"]}
+    assert body["config"] == {"allowed_emails": ["new@b.c"], "email_hash": "a1b2"}  # the hash as read
     assert body["share_with_org"] is False
 
 

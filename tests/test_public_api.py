@@ -21,6 +21,8 @@ EXPECTED = {
     "AmbiguousLabelError", "ConnectorsFileError", "CreateOutcomeUnknownError", "EnsureError", "FileProblem",
     "ReplacementRequiredError", "ActionOutcome", "ApplyReport", "ConnectorsFile", "ConnectorSpec", "FieldChange",
     "Plan", "PlanAction",
+    # issue 9
+    "EventLoopError", "MalformedResponseError", "ResponseTooLargeError", "TransportError",
 }  # fmt: skip
 
 
@@ -40,8 +42,15 @@ def test_error_tree() -> None:
     assert issubclass(b.APITimeoutError, TimeoutError)
     assert issubclass(b.SyncTimeoutError, TimeoutError)
     assert all(
-        issubclass(getattr(b, n), b.BigdataError) for n in EXPECTED if n.endswith("Error") and n != "BigdataError"
+        issubclass(getattr(b, n), b.BigdataError)
+        for n in EXPECTED
+        if n.endswith("Error") and n not in ("BigdataError", "TransportError")
     )
+    # Never raised: it stands in as the __cause__ for an aiohttp exception that held request data.
+    assert not issubclass(b.TransportError, b.BigdataError)
+    assert issubclass(b.MalformedResponseError, b.ResponseValidationError)
+    assert issubclass(b.ResponseTooLargeError, b.ResponseValidationError)
+    assert issubclass(b.EventLoopError, RuntimeError)
 
 
 def test_import_does_not_pull_the_testing_package() -> None:

@@ -17,11 +17,11 @@ from pydantic import (
     field_validator,
 )
 
-from bigdata_connectors._model_base import APIModel
+from bigdata_connectors._model_base import APIModel, RequestModel
 from bigdata_connectors._model_hooks import connector_config_by_type
 
 
-class EmailConnectorConfig(APIModel):
+class EmailConnectorConfig(RequestModel):
     """
     Configuration for email connectors.
     """
@@ -43,7 +43,7 @@ class EmailConnectorConfig(APIModel):
     """
 
 
-class InvestmentResearchConnectorConfig(APIModel):
+class InvestmentResearchConnectorConfig(RequestModel):
     """
     Configuration for **investment_research** connectors (create). Use the broker account login supplied by your data provider. `user_password` is write-only and is never returned by the API.
     """
@@ -97,7 +97,7 @@ class InvestmentResearchConnectorResponseConfig(APIModel):
     """
 
 
-class ConnectorUpdatePayload(APIModel):
+class ConnectorUpdatePayload(RequestModel):
     """
     Payload for updating a connector.
     """
@@ -123,7 +123,7 @@ class ConnectorUpdatePayload(APIModel):
     """
 
 
-class ConnectorSyncRequest(APIModel):
+class ConnectorSyncRequest(RequestModel):
     """
     Body for **POST /contents/v1/connectors/{connector_id}/sync**. For **investment_research** connectors, send **`date_limit`**. For **sharepoint** connectors, send an empty object (`{}`).
     """
@@ -173,7 +173,7 @@ class ErrorBody(APIModel):
     requestId: Annotated[str | None, Field(examples=["6f1c2f0e-6a43-4b8e-9a55-0c1d2b3e4f5a"])] = None
 
 
-class EmailConnectorCreatePayload(APIModel):
+class EmailConnectorCreatePayload(RequestModel):
     """
     Create an email connector; an inbox is created for forwarding messages into Bigdata.
     """
@@ -197,7 +197,7 @@ class EmailConnectorCreatePayload(APIModel):
     config: EmailConnectorConfig | None
 
 
-class InvestmentResearchConnectorCreatePayload(APIModel):
+class InvestmentResearchConnectorCreatePayload(RequestModel):
     """
     Create an investment_research connector; the platform syncs research documents from the broker feed with these credentials.
     """
@@ -221,7 +221,7 @@ class InvestmentResearchConnectorCreatePayload(APIModel):
     config: InvestmentResearchConnectorConfig
 
 
-class SharepointConnectorConfig(APIModel):
+class SharepointConnectorConfig(RequestModel):
     """
     Configuration for sharepoint connectors (create): session_id only. Contact support@bigdata.com to know how to generate it.
     """
@@ -229,7 +229,7 @@ class SharepointConnectorConfig(APIModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    session_id: str
+    session_id: SecretStr
     """
     SharePoint session id supplied by Bigdata support.
     """
@@ -345,7 +345,7 @@ class ConnectorList(APIModel):
     results: list[Connector]
 
 
-class SharepointConnectorCreatePayload(APIModel):
+class SharepointConnectorCreatePayload(RequestModel):
     """
     Create a Microsoft SharePoint connector (page 001).
     """
