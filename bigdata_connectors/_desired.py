@@ -66,12 +66,17 @@ class ConnectorSpec:
         Raises ValueError when ``config`` does not fit ``type``; it names the fields at fault, never their values.
         """
         data = dict(config) if isinstance(config, Mapping) else config
+        failure: ValidationError | None = None
         try:
             payload = ConnectorCreatePayload.model_validate(
                 {"type": type, "label": label, "config": data, "share_with_org": share_with_org}
             ).root
         except ValidationError as err:
-            raise ValueError(f"connector {label!r} is not a valid {type!r} connector: {_describe(err)}") from None
+            failure = err
+        if failure is not None:
+            # Raised outside the except block: pydantic's error (which repeats the input, secrets
+            # included) must not ride along as __context__.
+            raise ValueError(f"connector {label!r} is not a valid {type!r} connector: {_describe(failure)}")
         if isinstance(payload, EmailConnectorCreatePayload):
             emails = tuple(payload.config.allowed_emails) if payload.config is not None else ()
             return cls(type, label, description or "", share_with_org, allowed_emails=emails)
@@ -80,7 +85,7 @@ class ConnectorSpec:
             return cls(
                 type, label, description or "", share_with_org, user_id=cfg.user_id, user_password=cfg.user_password
             )
-        return cls(type, label, description or "", share_with_org, session_id=SecretStr(payload.config.session_id))
+        return cls(type, label, description or "", share_with_org, session_id=payload.config.session_id)
 
     def create_args(self) -> dict[str, Any]:
         """Keyword arguments for ``ConnectorsService.create``; secrets stay ``SecretStr`` where the model allows."""
@@ -89,8 +94,8 @@ class ConnectorSpec:
             config = {"allowed_emails": list(self.allowed_emails)} if self.allowed_emails else None
         elif self.type == "investment_research":
             config = {"user_id": self.user_id, "user_password": self.user_password}
-        else:  # the sharepoint model takes a plain string: revealed here, at the last moment
-            config = {"session_id": self.session_id.get_secret_value() if self.session_id else None}
+        else:  # the sharepoint model takes a SecretStr too
+            config = {"session_id": self.session_id}
         return {
             "type": self.type,
             "label": self.label,
