@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.cli.conftest import ThreadedEmulator, assert_no_canary, cli_command, cli_env
+from tests.conftest import PASSWORD
 
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-9]m")  # a foreground colour
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -37,10 +38,15 @@ def slow_emu() -> Iterator[ThreadedEmulator]:
 
 
 def run_in_pty(
-    args: list[str], env: dict[str, str], timeout: float = 30.0, interrupt_on: bytes | None = None
+    args: list[str],
+    env: dict[str, str],
+    timeout: float = 30.0,
+    interrupt_on: bytes | None = None,
+    answer: tuple[bytes, bytes] | None = None,
 ) -> tuple[int, str]:
     """Run the CLI with stdin, stdout and stderr on a real pseudo-terminal (120x40); return (exit code, output).
-    With ``interrupt_on``, press Ctrl-C (SIGINT to the process group) once that output has appeared."""
+    With ``interrupt_on``, press Ctrl-C (SIGINT to the process group) once that output has appeared; with
+    ``answer`` (prompt, keys), type the keys once the prompt has appeared."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     proc = subprocess.Popen([*cli_command(), *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
@@ -65,6 +71,9 @@ def run_in_pty(
             if interrupt_on is not None and interrupt_on in b"".join(chunks):
                 os.killpg(proc.pid, signal.SIGINT)
                 interrupt_on = None
+            if answer is not None and answer[0] in b"".join(chunks):
+                os.write(master, answer[1])
+                answer = None
         code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
     finally:
         if proc.poll() is None:
@@ -105,6 +114,30 @@ def test_ctrl_c_stops_the_wait_with_exit_130(slow_emu: ThreadedEmulator) -> None
     assert out.rstrip().endswith("bigdata-connectors: interrupted (the syncs already started go on on the server)")
     assert "Traceback" not in out
     assert "\x1b[?25h" in out  # the cursor is shown again
+
+
+def test_delete_asks_on_a_real_terminal(slow_emu: ThreadedEmulator) -> None:
+    keep, gone = (str(i) for i in slow_emu.call(slow_emu.emulator.preload, 2))
+    env = cli_env(slow_emu.base_url, TERM="xterm")
+    code, out = run_in_pty(["delete", keep, "--force"], env, answer=(b"[y/N]", b"n\r"))
+    assert code == 2
+    assert "Delete connector 'preloaded 0'" in out
+    assert "not deleted" in out
+    code, out = run_in_pty(["delete", gone, "--force"], env, answer=(b"[y/N]", b"y\r"))
+    assert code == 0, out
+    assert "accepted" in out
+    assert slow_emu.emulator.requests["delete"] == 1
+
+
+def test_a_prompted_password_is_not_echoed(slow_emu: ThreadedEmulator) -> None:
+    env = cli_env(slow_emu.base_url, TERM="xterm")
+    args = ["create", "--type", "investment_research", "--label", "Broker", "--user-id", "me@broker.com"]
+    code, out = run_in_pty(args, env, answer=(b"Portal password:", PASSWORD.encode() + b"\r"))
+    assert code == 0, out
+    assert "Portal password:" in out
+    assert PASSWORD not in out  # the terminal did not echo it, and nothing printed it
+    (stored,) = slow_emu.emulator.state.connectors.values()
+    assert stored.secret == PASSWORD
 
 
 def test_no_color_on_a_terminal(slow_emu: ThreadedEmulator) -> None:
