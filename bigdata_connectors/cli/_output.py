@@ -153,7 +153,11 @@ def connector_detail(connector: Connector) -> Table:
     table.add_column("value")
     rows: list[tuple[str, str]] = []
     for key, value in connector_json(connector).items():
-        _flatten(key, value, rows)
+        moment = getattr(connector, key, None)
+        if isinstance(moment, datetime):
+            rows.append((key, when(moment)))
+        else:
+            _flatten(key, value, rows)
     for key, value in rows:
         table.add_row(key, status_text(value) if key == "last_sync_status" else Text(value))
     return table
