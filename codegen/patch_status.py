@@ -76,6 +76,11 @@ def _summary(before: Any, after: Any, limit: int = 4) -> str:
     return "; ".join(items[:limit]) + more
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = "nothing" if value is _ABSENT else "removed" if value is None else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _leaves(value: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """The paths a merge patch sets (a dict merges key by key; anything else, null included, is a leaf)."""
     if isinstance(value, dict) and value:
@@ -98,7 +103,8 @@ def _judge_merge(old: Any, new: Any, value: Any) -> tuple[str, str]:
         else:
             was, now, ours = _get(old, list(leaf)), _get(new, list(leaf)), _get(value, list(leaf))
             if _norm(was) != _norm(now) and _norm(now) != _norm(ours):
-                changed.append("/".join(leaf) + f" ({_summary(was, now)})")
+                told = f"now {_short(now)}" if was is _ABSENT else _summary(was, now)
+                changed.append("/".join(leaf) + f" ({told}; the patch sets {_short(ours)})")
     if gone:
         return NO_LONGER_FITS, "upstream removed " + ", ".join(sorted(set(gone))) + ", which it merges into"
     if changed:
