@@ -125,6 +125,15 @@ def test_nothing_is_read_unless_named(tmp_path: Path, capsys: pytest.CaptureFixt
     assert _upstream(tree) == before
 
 
+def test_no_codegen_step_names_a_folder_outside_the_repository() -> None:
+    # `make vendor` used to default to ../shared/reference/api-docs, which exists beside our checkout only.
+    for path in [ROOT / "Makefile", *sorted((ROOT / "codegen").glob("*.py"))]:
+        text = path.read_text(encoding="utf-8")
+        assert "../shared" not in text, path
+        assert "ROOT.parent" not in text, path
+        assert "shared/reference" not in text, path
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
