@@ -7,13 +7,10 @@ retryably is a tenacity loop built, which takes that failure as its attempt 1.
 
 Lifecycle rules (DESIGN.md, "Session, pool and lifecycle"):
 
-- A transport belongs to the event loop of its first request; a call from another loop raises
-  ``EventLoopError`` before touching the session.
-- At most ``max_connections`` attempts are on the wire at once; the others queue *before* aiohttp,
-  outside the attempt's ``timeout``, bounded by ``pool_timeout`` and the caller's deadline. A call that
-  gave up queueing never left: ``APITimeoutError(request_sent=False)``.
-- Closing the client (or the borrowed session) ends in-flight and sleeping calls with ``ClientClosedError``,
-  never retried.
+- Loop binding, the pool gate (queueing outside the attempt's ``timeout``) and closing live in
+  ``_lifecycle.Lifecycle``, shared by a client and its views.
+- Closing the client (or the borrowed session) ends in-flight, queued and sleeping calls with
+  ``ClientClosedError``, never retried.
 - A borrowed session's defaults do not change the SDK's rules: each request sets its own status handling,
   redirects, timeout, headers and (no) middlewares.
 """
@@ -22,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +37,7 @@ from bigdata_connectors._errors import (
     NotFoundError,
     status_error,
 )
+from bigdata_connectors._lifecycle import CLOSED, Lifecycle
 from bigdata_connectors._redact import Redactor, scrubbed_cause
 from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, may_have_acted, parse_retry_after
 from bigdata_connectors._version import __version__
@@ -57,7 +54,6 @@ USER_AGENT = f"bigdata-connectors/{__version__} python/{_PYTHON} aiohttp/{aiohtt
 _SESSION_DEFAULT = aiohttp.helpers.sentinel  # aiohttp's own "not given": use the session's timeout
 
 
-_CLOSED = "this BigdataClient is closed; create a new one"
 _SESSION_CLOSED = "the aiohttp session this BigdataClient borrowed was closed"
 
 
@@ -83,49 +79,52 @@ class HTTPTransport:
     """
 
     def __init__(
-        self, config: ClientConfig, *, session: aiohttp.ClientSession | None, sleep: Sleep, clock: Clock
+        self,
+        config: ClientConfig,
+        *,
+        session: aiohttp.ClientSession | None,
+        sleep: Sleep,
+        clock: Clock,
+        parent: HTTPTransport | None = None,
     ) -> None:
         self._config = config
         self.sleep = sleep
         self.clock = clock
-        self.redactor = Redactor([config.api_key])
-        self._borrowed = session
+        # A view (``parent`` given) sends through its parent's session and shares its redactor and lifecycle:
+        # the same loop, the same pool gate, closed when the parent closes.
+        self._parent = parent
+        self._life: Lifecycle
+        self.redactor: Redactor
+        self._borrowed: aiohttp.ClientSession | None
+        if parent is not None:
+            self.redactor = parent.redactor
+            self.redactor.register(config.api_key)
+            self._life = parent._life
+        else:
+            self.redactor = Redactor([config.api_key])
+            self._life = Lifecycle(
+                max_connections=config.max_connections, pool_timeout=config.pool_timeout, sleep=sleep, clock=clock
+            )
+        self._borrowed = session if parent is None else parent._borrowed
         self._session: aiohttp.ClientSession | None = session
         self._closed = False
         self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT}
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._gate: asyncio.Semaphore | None = None
-        self._closing: asyncio.Event | None = None
 
     def __repr__(self) -> str:
         return f"HTTPTransport(base_url={self._config.base_url!r})"
 
     @property
     def closed(self) -> bool:
-        return self._closed
-
-    def _bind(self) -> None:
-        """Tie the transport to the running loop on first use; refuse any other loop afterwards."""
-        loop = asyncio.get_running_loop()
-        if self._loop is loop:
-            return
-        if self._loop is not None:
-            raise EventLoopError(
-                "this BigdataClient was first used on another event loop and belongs to it (its connections "
-                "live there); create one client per event loop, e.g. inside the coroutine asyncio.run() runs"
-            )
-        self._loop = loop
-        limit = self._config.max_connections
-        if self._borrowed is not None and self._borrowed.connector is not None and self._borrowed.connector.limit:
-            limit = min(limit, self._borrowed.connector.limit)
-        self._gate = asyncio.Semaphore(limit)
-        self._closing = asyncio.Event()
+        return self._closed or self._life.closed
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise ClientClosedError(_CLOSED)
-        self._bind()
+            raise ClientClosedError(CLOSED)
+        if self._parent is not None:
+            return self._parent._get_session()
+        borrowed = self._borrowed
+        self._life.bind(borrowed.connector.limit if borrowed is not None and borrowed.connector is not None else None)
         if self._session is None:
             # Created lazily, inside the running event loop, on the first request.
             self._session = aiohttp.ClientSession(
@@ -139,32 +138,17 @@ class HTTPTransport:
         return self._session
 
     async def aclose(self) -> None:
-        """Close the session if this transport created it; a borrowed session is left open.
-        Calls in flight or sleeping between retries end with ClientClosedError."""
+        """Close the session if this transport created it; a borrowed session is left open. Calls in
+        flight, queued or sleeping between retries end with ClientClosedError. A view closes only itself."""
         self._closed = True
-        if self._closing is not None:
-            self._closing.set()
+        if self._parent is not None:
+            return
+        self._life.close()
         session, self._session = self._session, None
         if session is not None and session is not self._borrowed:
-            if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            if self._life.loop is not None and self._life.loop is not asyncio.get_running_loop():
                 raise EventLoopError("this BigdataClient belongs to another event loop: close it there")
             await session.close()
-
-    async def _sleep(self, seconds: float) -> None:
-        """The retry sleep, cut short (with ClientClosedError) when the client closes meanwhile."""
-        if self._closed or self._closing is None:
-            raise ClientClosedError(_CLOSED)
-        sleeper = asyncio.ensure_future(self.sleep(seconds))
-        closing = asyncio.ensure_future(self._closing.wait())
-        try:
-            await asyncio.wait((sleeper, closing), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeper, closing):
-                task.cancel()
-            await asyncio.gather(sleeper, closing, return_exceptions=True)
-        if self._closed:
-            raise ClientClosedError(_CLOSED)
-        sleeper.result()
 
     @overload
     async def request(
@@ -250,7 +234,7 @@ class HTTPTransport:
         retrying = build_retrying(
             max_retries=self._config.max_retries,
             idempotent=idempotent,
-            sleep=self._sleep,
+            sleep=self._life.sleep,
             deadline=deadline,
             clock=self.clock,
         )
@@ -268,8 +252,8 @@ class HTTPTransport:
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call, attempt: int) -> BaseModel | None:
         # An owned session already applies the client's timeout; a per-request one is needed only for a
-        # borrowed session or under a deadline.
-        timeout = self._timeout if self._session is self._borrowed else None
+        # borrowed session (or a view's) or under a deadline.
+        timeout = None if self._owns(session) else self._timeout
         if call.deadline is not None:
             remaining = call.deadline - self.clock()
             if remaining <= 0:
@@ -278,41 +262,11 @@ class HTTPTransport:
                 )
             if remaining < self._config.timeout:
                 timeout = aiohttp.ClientTimeout(total=remaining)
-        await self._queue(call)
-        assert self._gate is not None
+        await self._life.enter(call.deadline, method=call.method, path=call.path)
         try:
             return await self._send(session, call, attempt, timeout)
         finally:
-            self._gate.release()
-
-    async def _queue(self, call: _Call) -> None:
-        """Wait for one of the ``max_connections`` places on the wire (outside the attempt's timeout)."""
-        gate = self._gate
-        assert gate is not None
-        if not gate.locked():
-            await gate.acquire()  # free: returns without suspending
-            return
-        limits = [self._config.pool_timeout or math.inf]
-        if call.deadline is not None:
-            limits.append(call.deadline - self.clock())
-        limit = min(limits)
-        queued = False
-        try:
-            async with asyncio.timeout(None if math.isinf(limit) else max(limit, 0.0)):
-                await gate.acquire()
-        except TimeoutError:
-            queued = True
-        if queued:
-            raise APITimeoutError(
-                f"no free connection within {limit:.3g}s (all max_connections={self._config.max_connections} "
-                "in use); the request was never sent",
-                method=call.method,
-                path=call.path,
-                request_sent=False,
-            )
-        if self._closed:
-            gate.release()
-            raise ClientClosedError(_CLOSED)
+            self._life.leave()
 
     async def _send(
         self, session: aiohttp.ClientSession, call: _Call, attempt: int, timeout: aiohttp.ClientTimeout | None
@@ -377,8 +331,8 @@ class HTTPTransport:
             )
         cause = scrubbed_cause(err, call.redactor)
         error: BaseException
-        if self._closed or session.closed:
-            error = ClientClosedError(_CLOSED if self._closed else _SESSION_CLOSED)
+        if self.closed or session.closed:
+            error = ClientClosedError(CLOSED if self.closed else _SESSION_CLOSED)
         elif isinstance(err, RuntimeError):
             raise err  # not aiohttp's: a bug to surface as is
         else:
@@ -386,10 +340,14 @@ class HTTPTransport:
         error.__cause__ = cause
         return error
 
+    def _owns(self, session: aiohttp.ClientSession) -> bool:
+        """Whether ``session`` was built by this transport (so it carries its key, headers and timeout)."""
+        return self._parent is None and session is not self._borrowed
+
     def _request_headers(self, session: aiohttp.ClientSession, data: bytes | None) -> Mapping[str, str] | None:
         """Per-request headers: none beyond Content-Type for an owned session (it carries the key); for
         a borrowed one, the key, User-Agent, and no compression if it would not inflate it."""
-        if session is not self._borrowed:
+        if self._owns(session):
             return _JSON_HEADERS if data is not None else None
         headers = dict(self._auth_headers)
         if data is not None:

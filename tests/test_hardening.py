@@ -741,3 +741,39 @@ async def test_update_config_refusal_names_the_actual_type(
     if type_ != "investment_research":
         assert "investment_research" not in str(info.value)
     assert requests_to(mock_api, "PUT", ONE) == []
+
+
+# ---------------------------------------------------------------- views share loop binding, gate and closing
+
+
+async def test_a_view_shares_the_loop_binding_the_gate_and_closing(server: Loopback) -> None:
+    from bigdata_connectors._config import ClientConfig
+    from bigdata_connectors._http import HTTPTransport
+
+    seen_keys: list[str | None] = []
+    release = asyncio.Event()
+
+    async def held(request: web.Request) -> web.Response:
+        seen_keys.append(request.headers.get("X-API-KEY"))
+        await release.wait()
+        return ok_json({"results": []})
+
+    server.handler = held
+    config = ClientConfig.from_env(API_KEY, server.url, timeout=5, max_retries=0, max_connections=1)
+    parent = HTTPTransport(config, session=None, sleep=asyncio.sleep, clock=asyncio.get_running_loop().time)
+    view_config = ClientConfig.from_env("view-key-CANARY-x", server.url, timeout=5, max_retries=0, max_connections=1)
+    view = HTTPTransport(view_config, session=None, sleep=asyncio.sleep, clock=parent.clock, parent=parent)
+    from bigdata_connectors._generated.models import ConnectorList
+
+    first = asyncio.create_task(parent.request("GET", "/contents/v1/connectors", ConnectorList))
+    await server.arrived.wait()
+    queued = asyncio.create_task(view.request("GET", "/contents/v1/connectors", ConnectorList))
+    await asyncio.sleep(0.05)
+    assert server.hits == 1  # the view waits for the parent's one connection
+    await parent.aclose()
+    release.set()
+    for task in (first, queued):
+        with pytest.raises(ClientClosedError):
+            await task
+    assert view.closed
+    assert "view-key-CANARY-x" not in view.redactor.text("view-key-CANARY-x")  # registered with the parent's
