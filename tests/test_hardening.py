@@ -369,6 +369,26 @@ async def test_gzip_bomb_is_counted_decompressed(server: Loopback, chunked: bool
             await client.connectors.list()
 
 
+async def test_memory_stays_bounded_while_refusing_a_bomb(server: Loopback) -> None:
+    import tracemalloc
+
+    bomb = gzip.compress(b'{"results": [' + b" " * 60_000_000 + b"]}")
+
+    async def inflating(request: web.Request) -> web.Response:
+        return web.Response(body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+
+    server.handler = inflating
+    async with BigdataClient(API_KEY, base_url=server.url, max_response_size=2_000_000) as client:
+        tracemalloc.start()
+        try:
+            with pytest.raises(ResponseTooLargeError):
+                await client.connectors.list()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 20_000_000  # the 60 MB it would inflate to is never held
+
+
 async def test_error_bodies_are_kept_only_as_a_bounded_preview(server: Loopback) -> None:
     async def huge_error(request: web.Request) -> web.Response:
         return web.Response(status=400, body=b"x" * 5_000_000, content_type="text/plain")
