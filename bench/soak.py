@@ -28,7 +28,15 @@ from bigdata_connectors.testing import Emulator, Fault
 TIMEOUT = 0.5  # seconds per attempt
 MAX_RETRIES = 3
 SYNC_TIMEOUT = 20.0  # seconds for one sync_and_wait
-WEIGHTS = {"create": 15, "get": 25, "list": 5, "update": 15, "trigger": 10, "sync_and_wait": 10, "delete": 10}
+WEIGHTS = {
+    "create": 15, "ensure": 15, "get": 25, "list": 5, "update": 15, "trigger": 10, "sync_and_wait": 10, "delete": 10,
+}  # fmt: skip
+# Seconds a new connector stays out of the emulator's list (eventual consistency): ensure must wait it out. Real
+# seconds, while ensure's 5 s re-lookup window is scaled by time_scale (to 0.05 s at the default 0.01).
+LIST_LAG = 0.02
+# ensure works on this many labels (each ensure lists the whole account, so the mix must not grow it without bound);
+# later calls for a label adopt or update its connector, earlier ones create it, some after a lost answer.
+ENSURE_LABELS = 200
 # Idempotent operations (retried on every transient fault) and how many API calls each makes at least.
 IDEMPOTENT_CALLS = {"get": 1, "list": 1, "trigger": 1, "delete": 1, "update": 2, "sync_and_wait": 3}
 # Failures that are answers about the state of the account, not faults the retries could ride out.
@@ -51,6 +59,11 @@ class SoakReport:
     peak_memory_mb: float = 0.0
     faults_injected: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
+    ensures_succeeded: int = 0
+    ensure_connectors: int = 0
+    ensure_duplicates: int = 0
+    ensure_orphans: int = 0
+    create_orphans: int = 0
     fault_rate: float = 0.0
     max_retries: int = MAX_RETRIES
     by_op: Counter[str] = field(default_factory=Counter)
@@ -97,6 +110,11 @@ class SoakReport:
             f"creates the caller saw OK  {self.creates_succeeded:,}",
             f"connectors created         {self.connectors_created:,}  (the rest: answer lost after the create)",
             f"duplicate connectors       {self.duplicates}",
+            f"orphans of create          {self.create_orphans:,}  (created, but the caller was told it failed)",
+            f"ensure: succeeded          {self.ensures_succeeded:,} on {ENSURE_LABELS} labels, "
+            f"connectors created {self.ensure_connectors:,}",
+            f"ensure: duplicates         {self.ensure_duplicates}",
+            f"ensure: orphans            {self.ensure_orphans}  (created, never returned to the caller)",
             f"calls past their deadline  {self.outlived_deadline}",
             f"pending tasks at exit      {self.pending_tasks}",
             f"unclosed sessions at exit  {self.unclosed}",
@@ -118,7 +136,8 @@ class _Unclosed(logging.Handler):
 def _budget(op: str) -> float:
     """The longest a call may take: every attempt timing out plus every backoff, scaled, plus slack."""
     one = (MAX_RETRIES + 1) * TIMEOUT + 1.0
-    return {"update": 2 * one, "sync_and_wait": SYNC_TIMEOUT + one}.get(op, one)
+    # ensure: a list, then up to 3 creates, each followed (when its answer is lost) by up to 6 lookups.
+    return {"update": 2 * one, "sync_and_wait": SYNC_TIMEOUT + one, "ensure": 22 * one}.get(op, one)
 
 
 async def run_soak(
@@ -135,6 +154,8 @@ async def run_soak(
     started = time.monotonic()
     async with Emulator(seed=seed, sync_duration=0.1, force_delete_delay=0.05) as emu:
         pool = [str(i) for i in emu.preload(50)]
+        ensured: set[str] = set()
+        emu.list_lag = LIST_LAG
         kinds = [Fault("429", retry_after=1.0), *(Fault(k) for k in ("500", "502", "503", "504", "drop"))]
         emu.inject(fault_rate, [*kinds, Fault("stall", stall=TIMEOUT * 3)])
         ops = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()), k=operations)
@@ -160,7 +181,10 @@ async def run_soak(
             begin = time.monotonic()
             report.by_op[op] += 1
             try:
-                await _call(client, op, index, target, pool)
+                result = await _call(client, op, index, target, pool)
+                if op == "ensure":
+                    ensured.add(str(result.connector_id))
+                    report.ensures_succeeded += 1
                 report.successes += 1
                 report.succeeded_by_op[op] += 1
                 report.creates_succeeded += op == "create"
@@ -189,6 +213,11 @@ async def run_soak(
         report.connectors_created = emu.created
         labels = Counter(c.label for c in emu.state.connectors.values() if c.label.startswith("soak-"))
         report.duplicates = sum(n - 1 for n in labels.values() if n > 1)
+        by_ensure = [c for c in emu.state.connectors.values() if c.label.startswith("ens-")]
+        report.ensure_connectors = len(by_ensure)
+        report.ensure_duplicates = len(by_ensure) - len({c.label for c in by_ensure})
+        report.ensure_orphans = sum(str(c.connector_id) not in ensured for c in by_ensure)
+        report.create_orphans = emu.created - report.ensure_connectors - report.creates_succeeded
     gc.collect()
     await asyncio.sleep(0)
     report.pending_tasks = len([t for t in asyncio.all_tasks() if t is not asyncio.current_task()])
@@ -209,6 +238,14 @@ async def _call(client: BigdataClient, op: str, index: int, target: str, pool: l
         )
         pool.append(str(created.connector_id))
         return created
+    if op == "ensure":  # not added to the pool: its connectors keep their labels, so they can be counted
+        key = index % ENSURE_LABELS
+        return await c.ensure(
+            type="investment_research",
+            label=f"ens-{key}",
+            config={"user_id": f"u{key}@broker.example", "user_password": "soak-password"},
+            description=f"revision {index % 3}",  # so some calls update
+        )
     if op == "get":
         return await c.get(target)
     if op == "list":
@@ -234,6 +271,7 @@ def main() -> None:
     report = asyncio.run(run_soak(args.ops, concurrency=args.concurrency, fault_rate=args.fault_rate, seed=args.seed))
     print("\n".join(report.lines()))
     ok = report.duplicates == report.outlived_deadline == report.pending_tasks == report.unclosed == 0
+    ok = ok and report.ensure_duplicates == report.ensure_orphans == 0
     raise SystemExit(0 if ok and not report.untyped else 1)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from bigdata_connectors._ensure import Operations, Sleep, ensure
+from bigdata_connectors._ensure import Memory, Operations, Sleep, ensure
 from bigdata_connectors._errors import BigdataError
 from bigdata_connectors._generated.models import Connector
 from bigdata_connectors._plan import Plan, PlanAction
@@ -110,6 +110,7 @@ async def apply_plan(
     sleep: Sleep,
     consistency_timeout: float,
     on_outcome: OutcomeCallback | None = None,
+    memory: Memory | None = None,
 ) -> ApplyReport:
     """Run ``plan``'s actions in the safe order; returns the report. Raises only for what is not a
     BigdataError (a bug, cancellation): API and ensure errors end up in the failed action's outcome."""
@@ -121,7 +122,7 @@ async def apply_plan(
             outcome = ActionOutcome(action, "skipped")
         else:
             try:
-                connector = await _run(ops, action, sleep, consistency_timeout)
+                connector = await _run(ops, action, sleep, consistency_timeout, memory)
             except (BigdataError, ValueError) as err:
                 outcome = ActionOutcome(action, "failed", error=err)
             else:
@@ -134,7 +135,9 @@ async def apply_plan(
     return ApplyReport(plan.source, tuple(outcomes))
 
 
-async def _run(ops: _Archiver, action: PlanAction, sleep: Sleep, consistency_timeout: float) -> Connector | None:
+async def _run(
+    ops: _Archiver, action: PlanAction, sleep: Sleep, consistency_timeout: float, memory: Memory | None
+) -> Connector | None:
     if action.kind == "archive":
         assert action.connector_id is not None
         return await ops.delete(action.connector_id)
@@ -144,4 +147,6 @@ async def _run(ops: _Archiver, action: PlanAction, sleep: Sleep, consistency_tim
         assert action.connector_id is not None
         await ops.delete(action.connector_id)
         exclude = (action.connector_id,)
-    return await ensure(ops, action.spec, sleep=sleep, consistency_timeout=consistency_timeout, exclude=exclude)
+    return await ensure(
+        ops, action.spec, sleep=sleep, consistency_timeout=consistency_timeout, exclude=exclude, memory=memory
+    )

@@ -13,8 +13,10 @@ No aiohttp and no clock here: requests go through the service, waits through the
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any, Protocol
 
@@ -25,6 +27,7 @@ from bigdata_connectors._errors import (
     APIError,
     APIStatusError,
     CreateOutcomeUnknownError,
+    NotFoundError,
     ReplacementRequiredError,
     ResponseValidationError,
 )
@@ -44,11 +47,42 @@ class Operations(Protocol):
     """The part of ``ConnectorsService`` that ensure uses."""
 
     async def list(self) -> builtins.list[Connector]: ...
+    async def get(self, *args: Any, **kwargs: Any) -> Connector: ...
     async def create(self, *args: Any, **kwargs: Any) -> Connector: ...
     async def update(self, *args: Any, **kwargs: Any) -> Connector: ...
 
 
 Sleep = Callable[[float], Awaitable[None]]
+Key = tuple[str, str]
+_REMEMBERED = 1024  # keys whose connector this client made or adopted, newest kept
+
+
+class Memory:
+    """Per client: the connector each (type, label) resolved to lately, and one lock per key.
+
+    The lock makes concurrent ``ensure`` calls of one client for one key run one after the other. The ids
+    close the list's lag for this client: when the list does not show a connector the client made a moment
+    ago, a ``GET`` by id (which is not lagging) finds it, so a second ensure adopts it instead of creating.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[Key, str] = {}
+        self._locks: weakref.WeakValueDictionary[Key, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def lock(self, key: Key) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    def remember(self, key: Key, connector: Connector) -> None:
+        self._ids.pop(key, None)
+        self._ids[key] = str(connector.connector_id)
+        if len(self._ids) > _REMEMBERED:
+            del self._ids[next(iter(self._ids))]
+
+    def recall(self, key: Key) -> str | None:
+        return self._ids.get(key)
 
 
 def is_ambiguous(err: BaseException) -> bool:
@@ -87,14 +121,35 @@ async def ensure(
     sleep: Sleep,
     consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
     exclude: Collection[str] = (),
+    memory: Memory | None = None,
 ) -> Connector:
     """The live connector labelled ``spec.label`` of ``spec.type``, brought to ``spec``; created if none.
 
     ``exclude`` holds ids never to adopt (a connector being replaced, whose archiving the list may not show yet).
+    ``memory`` (the client's) serialises calls per key and recalls what this client made lately.
     Raises AmbiguousLabelError, ReplacementRequiredError, CreateOutcomeUnknownError, and the API errors
     of list/create/update.
     """
+    if memory is None:
+        return await _ensure(ops, spec, sleep, consistency_timeout, exclude, None)
+    key = (spec.type, spec.label)
+    async with memory.lock(key):
+        connector = await _ensure(ops, spec, sleep, consistency_timeout, exclude, memory)
+        memory.remember(key, connector)
+        return connector
+
+
+async def _ensure(
+    ops: Operations,
+    spec: ConnectorSpec,
+    sleep: Sleep,
+    consistency_timeout: float,
+    exclude: Collection[str],
+    memory: Memory | None,
+) -> Connector:
     found = _matches(await ops.list(), spec, exclude)
+    if not found and memory is not None:
+        found = await _recalled(ops, spec, exclude, memory)
     if len(found) > 1:
         raise AmbiguousLabelError(spec.type, spec.label, found)
     if found:
@@ -148,6 +203,18 @@ async def _look_again(
     if failure is not None:
         raise CreateOutcomeUnknownError(spec.label, failure) from lost
     return None
+
+
+async def _recalled(ops: Operations, spec: ConnectorSpec, exclude: Collection[str], memory: Memory) -> list[Connector]:
+    """The connector this client last resolved the key to, read by id, if the list does not show it yet."""
+    known = memory.recall((spec.type, spec.label))
+    if known is None or known in exclude:
+        return []
+    try:
+        connector = await ops.get(known)
+    except NotFoundError:
+        return []
+    return _matches([connector], spec, exclude)
 
 
 async def converge(ops: Operations, spec: ConnectorSpec, connector: Connector) -> Connector:

@@ -22,6 +22,7 @@ from bigdata_connectors._apply import ApplyReport, OutcomeCallback, apply_plan
 from bigdata_connectors._connectors_file import ConnectorsFile
 from bigdata_connectors._desired import ConnectorSpec
 from bigdata_connectors._ensure import DEFAULT_CONSISTENCY_TIMEOUT
+from bigdata_connectors._ensure import Memory as EnsureMemory
 from bigdata_connectors._ensure import ensure as ensure_connector
 from bigdata_connectors._errors import SyncNotSupportedError
 from bigdata_connectors._generated.models import (
@@ -124,6 +125,7 @@ class ConnectorsService:
 
     def __init__(self, transport: HTTPTransport) -> None:
         self._http = transport
+        self._ensured = EnsureMemory()
 
     # ------------------------------------------------------------------ the six operations
 
@@ -300,6 +302,8 @@ class ConnectorsService:
         timeout) the label is looked up again for at least ``consistency_timeout`` seconds (the list is
         eventually consistent); the connector is returned if it appeared, and created again (up to 3 creates)
         only if every lookup until then succeeded without it. Every error leaves calling ``ensure`` again safe.
+        Calls of one client for one label and type run one at a time, and a connector this client made is
+        found by id (``GET``) while the list does not show it yet.
 
         Raises ValueError (config does not fit type; nothing sent), AmbiguousLabelError (several carry the
         label; nothing changed), ReplacementRequiredError (a different broker user_id: credentials are fixed
@@ -311,7 +315,9 @@ class ConnectorsService:
         )
         if consistency_timeout < 0:
             raise ValueError("consistency_timeout must be >= 0 (seconds)")
-        return await ensure_connector(self, spec, sleep=self._http.sleep, consistency_timeout=consistency_timeout)
+        return await ensure_connector(
+            self, spec, sleep=self._http.sleep, consistency_timeout=consistency_timeout, memory=self._ensured
+        )
 
     async def plan(
         self,
@@ -354,7 +360,12 @@ class ConnectorsService:
         its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan.
         """
         return await apply_plan(
-            self, plan, sleep=self._http.sleep, consistency_timeout=consistency_timeout, on_outcome=on_outcome
+            self,
+            plan,
+            sleep=self._http.sleep,
+            consistency_timeout=consistency_timeout,
+            on_outcome=on_outcome,
+            memory=self._ensured,
         )
 
     # ------------------------------------------------------------------ sync helpers

@@ -159,3 +159,13 @@ def test_import_does_not_pull_yaml_and_a_missing_yaml_is_explained() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'bigdata-connectors[yaml]'" in out
+
+
+def test_the_readme_file_is_valid() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert len(block.splitlines()) == 5
+    (spec,) = ConnectorsFile.parse(block, environ=ENV).connectors
+    assert (spec.label, spec.type, spec.secret_sources) == (
+        "Broker research", "investment_research", {"config.user_password": "BROKER_PASSWORD"},
+    )  # fmt: skip

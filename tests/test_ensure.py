@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -233,3 +234,26 @@ def test_lookup_delays_cover_the_window() -> None:
 
 async def test_returns_a_connector_model(api: BigdataClient) -> None:
     assert isinstance(await api.connectors.ensure(type="email", label="x", config=None), Connector)
+
+
+async def test_one_client_finds_what_it_made_while_the_list_lags(api: BigdataClient, emu: Emulator) -> None:
+    emu.list_lag = 60.0  # far longer than any wait: only the client's memory and a GET can find it
+    first = await api.connectors.ensure(**BROKER)
+    again = await api.connectors.ensure(**BROKER, description="now described")
+    assert again.connector_id == first.connector_id
+    assert again.description == "now described"
+    assert (emu.created, emu.requests["get"]) == (1, 2)  # the recall, and update's read
+    # A connector archived meanwhile is not adopted.
+    await api.connectors.delete(first.connector_id)
+    third = await api.connectors.ensure(**BROKER)
+    assert third.connector_id != first.connector_id
+    assert emu.created == 2
+
+
+async def test_concurrent_ensures_of_one_key_make_one_connector(api: BigdataClient, emu: Emulator) -> None:
+    emu.list_lag = 60.0
+    results = await asyncio.gather(*(api.connectors.ensure(**BROKER) for _ in range(5)))
+    assert len({r.connector_id for r in results}) == 1
+    assert emu.created == 1
+    other = await asyncio.gather(*(api.connectors.ensure(**{**BROKER, "label": f"b{i}"}) for i in range(3)))
+    assert len({r.connector_id for r in other}) == 3
