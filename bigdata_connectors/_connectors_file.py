@@ -64,6 +64,9 @@ class ConnectorsFile:
         Raises ConnectorsFileError (unreadable, invalid, or a variable not set), ImportError (no PyYAML).
         """
         name = os.fspath(path)
+        if "\n" in name:  # never echoed: it is text, maybe with a secret pasted in
+            problem = FileProblem(None, "", "this is YAML text, not a path: use ConnectorsFile.parse(text)")
+            raise ConnectorsFileError("<text given as a path>", [problem])
         try:
             text = Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -93,6 +96,16 @@ def _yaml() -> Any:
     except ImportError as err:
         raise ImportError("reading connectors files needs PyYAML: pip install 'bigdata-connectors[yaml]'") from err
     return yaml
+
+
+def _label_of(node: Any) -> str | None:
+    """The label an entry declares, read early so a duplicate is caught even in an entry with other problems."""
+    if node.id != "mapping":
+        return None
+    for key, value in node.value:
+        if key.id == "scalar" and key.value == "label" and value.id == "scalar":
+            return str(value.value)
+    return None
 
 
 class _Checker:
@@ -136,15 +149,15 @@ class _Checker:
         specs: list[ConnectorSpec] = []
         first_line: dict[str, int] = {}
         for index, node in enumerate(entries.value):
-            spec = self.entry(node, f"connectors[{index}]")
-            if spec is None:
-                continue
-            if spec.label in first_line:
+            label = _label_of(node)
+            if label is not None and label in first_line:
                 self.problem(node, f"connectors[{index}].label",
-                             f"{spec.label!r} is declared twice (first at line {first_line[spec.label]}): labels are the key")  # fmt: skip
-                continue
-            first_line[spec.label] = node.start_mark.line + 1
-            specs.append(spec)
+                             f"{label!r} is declared twice (first at line {first_line[label]}): labels are the key")  # fmt: skip
+            elif label is not None:
+                first_line[label] = node.start_mark.line + 1
+            spec = self.entry(node, f"connectors[{index}]")
+            if spec is not None:
+                specs.append(spec)
         return specs
 
     def mapping(

@@ -69,6 +69,9 @@ def test_read_from_a_path(tmp_path: Path) -> None:
     assert len(ConnectorsFile.read(path, environ=ENV).connectors) == 4
     with pytest.raises(ConnectorsFileError, match="cannot read the file"):
         ConnectorsFile.read(tmp_path / "missing.yaml")
+    with pytest.raises(ConnectorsFileError, match=r"not a path: use ConnectorsFile\.parse\(text\)") as caught:
+        ConnectorsFile.read(GOOD)
+    assert "Broker research" not in str(caught.value)
 
 
 def test_missing_variables_are_all_reported_with_their_lines() -> None:
@@ -122,8 +125,9 @@ colour: blue
         (10, "connectors[2].label", "required"),
         (11, "connectors[2].lable", "unknown key 'lable' (did you mean 'label'?); expected: label, type, "
                                     "description, share_with_org, config"),
+        (12, "connectors[3].label", "'One' is declared twice (first at line 2): labels are the key"),
         (14, "connectors[3].config.allowed_emails[0]", "not an email address (no '@')"),
-        (15, "connectors[4].label", "'One' is declared twice (first at line 12): labels are the key"),
+        (15, "connectors[4].label", "'One' is declared twice (first at line 2): labels are the key"),
         (17, "colour", "unknown key 'colour'; expected: version, connectors"),
     ]  # fmt: skip
 
