@@ -341,7 +341,7 @@ class ConnectorsService:
         AmbiguousLabelError, and the errors of ``list``.
         """
         declared = source if isinstance(source, ConnectorsFile) else ConnectorsFile.read(source, environ=environ)
-        replace = builtins.list(replace)
+        replace = [replace] if isinstance(replace, str) else builtins.list(replace)  # one label, not its letters
         return make_plan(declared, await self.list(), prune=prune, replace=replace)
 
     async def apply(

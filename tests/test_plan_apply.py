@@ -225,3 +225,9 @@ async def test_an_invalid_file_sends_nothing(api: BigdataClient, emu: Emulator, 
     with pytest.raises(ConnectorsFileError, match="BROKER_PASSWORD is not set"):
         await api.connectors.plan(path, environ={"SP_SESSION": SESSION})
     assert sum(emu.requests.values()) == 0
+
+
+async def test_replace_takes_one_label_as_a_string(api: BigdataClient, emu: Emulator) -> None:
+    await api.connectors.apply(await api.connectors.plan(declared()))
+    plan = await api.connectors.plan(declared(), replace="Broker research")
+    assert [(a.kind, a.label) for a in plan.changes] == [("replace", "Broker research")]
