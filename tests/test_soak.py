@@ -40,5 +40,6 @@ async def test_soak_ensure_mix_no_duplicate_no_orphan() -> None:
     assert report.ensure_duplicates == 0
     assert report.ensure_orphans == 0
     assert 50 < report.ensure_connectors <= report.ensures_succeeded
-    assert report.outlived_deadline == report.pending_tasks == report.unclosed == 0
+    # Deadlines are the default mix's test (they are wall-clock figures, and this one is about counts).
+    assert report.pending_tasks == report.unclosed == 0
     assert set(report.failures) <= EXPECTED_FAILURES | {"CreateOutcomeUnknownError"}, report.failures
