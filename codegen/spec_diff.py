@@ -106,8 +106,7 @@ def _operation_changes(old: dict[str, Any], new: dict[str, Any], report: Report,
     for name in sorted(before.keys() - after.keys()):
         report.changes.append(Change(name, "operation removed", True, "the SDK calls it"))
     for name in sorted(before.keys() & after.keys()):
-        params_old = {(p.get("in"), p.get("name")): p for p in before[name].get("parameters") or [] if "name" in p}
-        params_new = {(p.get("in"), p.get("name")): p for p in after[name].get("parameters") or [] if "name" in p}
+        params_old, params_new = _parameters(old, name), _parameters(new, name)
         for key in sorted(params_new.keys() - params_old.keys(), key=str):
             required = bool(params_new[key].get("required"))
             report.changes.append(
@@ -125,10 +124,39 @@ def _operation_changes(old: dict[str, Any], new: dict[str, Any], report: Report,
                 report.changes.append(Change(f"{name} {key[0]} parameter {key[1]}", "made required", True))
             diff = SchemaDiff(f"{name} {key[0]} parameter {key[1]}", [], {"request"}, effective)
             report.changes += diff.run(p_old.get("schema") or {}, p_new.get("schema") or {})
-        report.changes += _body_changes(name, before[name], after[name])
-        report.changes += _inline_changes(name, before[name], after[name], effective)
+        resolved_old, resolved_new = _resolved_operation(old, before[name]), _resolved_operation(new, after[name])
+        report.changes += _body_changes(name, resolved_old, resolved_new)
+        report.changes += _inline_changes(name, resolved_old, resolved_new, effective)
         if before[name] != after[name] and not DeepDiff(before[name], after[name], exclude_regex_paths=[_DOC_PATH]):
             report.documentation.append(name)
+
+
+def _resolve(doc: dict[str, Any], node: Any) -> Any:
+    """``node``, or what its local ``$ref`` points to (followed until it is not a reference)."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+        seen.add(node["$ref"])
+        section, name = spec_source.component_of(node["$ref"])
+        node = ((doc.get("components") or {}).get(section) or {}).get(name, node)
+    return node
+
+
+def _resolved_operation(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
+    """The operation with its request body and responses resolved (``#/components/responses/...``)."""
+    responses = {code: _resolve(doc, r) for code, r in (op.get("responses") or {}).items()}
+    return {**op, "requestBody": _resolve(doc, op.get("requestBody")), "responses": responses}
+
+
+def _parameters(doc: dict[str, Any], name: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(in, name) -> parameter of one operation: the path item's, overridden by the operation's, refs resolved."""
+    method, route = name.split(" ", 1)
+    item = doc["paths"][route]
+    found = {}
+    for raw in [*(item.get("parameters") or []), *(item[method.lower()].get("parameters") or [])]:
+        param = _resolve(doc, raw)
+        if isinstance(param, dict) and "name" in param:
+            found[(str(param.get("in")), str(param["name"]))] = param
+    return found
 
 
 _DOC_PATH = r"\['(description|summary|title|example|examples)'\]"
@@ -191,7 +219,7 @@ def _body_changes(name: str, before: dict[str, Any], after: dict[str, Any]) -> l
                 f"{name} -> {code}",
                 "response added",
                 success,
-                "the SDK you have treats it as an error" if success else "",
+                "the SDK you have may not expect it" if success else "",
             )
         )
     for code in sorted(codes_old.keys() & codes_new.keys()):
