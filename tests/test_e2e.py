@@ -350,3 +350,13 @@ def test_quickstart_cleans_up_when_interrupted() -> None:
     assert proc.returncode == 130, output
     assert "Cleaned up 2 connector(s)." in output
     assert "Done." not in output
+
+
+async def test_email_update_sends_back_its_hash_and_the_emulator_checks_it(api: BigdataClient, emu: Emulator) -> None:
+    inbox = await api.connectors.create(type="email", label="inbox", config={"allowed_emails": ["a@b.c"]})
+    updated = await api.connectors.update(inbox.connector_id, config={"allowed_emails": ["z@b.c"]})
+    assert getattr(updated.config, "allowed_emails", None) == ["z@b.c"]
+    with pytest.raises(BadRequestError, match="email_hash"):
+        await api.connectors.update(
+            inbox.connector_id, config={"allowed_emails": ["z@b.c"], "email_hash": "not-this-inbox"}
+        )

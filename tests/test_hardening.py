@@ -464,6 +464,20 @@ async def test_borrowed_session_defaults_do_not_change_the_rules(server: Loopbac
         assert server.hits == hits + 1
 
 
+async def test_borrowed_session_without_auto_decompress_still_reads_answers(server: Loopback) -> None:
+    async def compressing(request: web.Request) -> web.Response:
+        resp = ok_json({"results": [connector_json()]})
+        resp.enable_compression()  # honours the request's Accept-Encoding
+        return resp
+
+    server.handler = compressing
+    async with (
+        aiohttp.ClientSession(auto_decompress=False) as session,
+        BigdataClient(API_KEY, base_url=server.url, session=session) as client,
+    ):
+        assert len(await client.connectors.list()) == 1
+
+
 async def test_borrowed_session_middlewares_cannot_resend(server: Loopback) -> None:
     async def fail(request: web.Request) -> web.Response:
         return ok_json({"message": "boom"}, status=500)
@@ -797,3 +811,31 @@ async def test_a_view_shares_the_loop_binding_the_gate_and_closing(server: Loopb
             await task
     assert view.closed
     assert "view-key-CANARY-x" not in view.redactor.text("view-key-CANARY-x")  # registered with the parent's
+
+
+# ---------------------------------------------------------------- the canary check itself
+
+
+def test_the_canary_check_sees_every_part_of_a_chain() -> None:
+    from _pytest._code.code import ExceptionInfo
+
+    # The autouse fixture records what pytest.raises catches: if a pytest upgrade moved that hook, say so here.
+    assert ExceptionInfo.fill_unfilled.__name__ == "recording_fill"
+    inner = KeyError(API_KEY)
+    outer = RuntimeError("clean")
+    outer.__context__ = inner
+    assert secret_leaks(outer) == [f"{API_KEY} in str of KeyError", f"{API_KEY} in repr of KeyError",
+                                   f"{API_KEY} in args of KeyError"]  # fmt: skip
+    carrier = RuntimeError("clean")
+    carrier.body = {"echo": PASSWORD}  # type: ignore[attr-defined]
+    assert secret_leaks(carrier) == [f"{PASSWORD} in attributes of RuntimeError"]
+    hidden = pydantic.ValidationError.from_exception_data(
+        "X", [{"type": "missing", "loc": ("a",), "input": {"pw": SESSION_ID}}], hide_input=True
+    )
+    assert SESSION_ID not in str(hidden)
+    assert secret_leaks(hidden) == [
+        f"{SESSION_ID} in .errors() of ValidationError",
+        f"{SESSION_ID} in .json() of ValidationError",
+    ]
+    group = ExceptionGroup("many", [ValueError(API_KEY)])
+    assert secret_leaks(group)

@@ -127,6 +127,11 @@ class ConnectorRoutes:
             return self.error(400, str(err), "INVALID_REQUEST")
         if payload.config is not None and connector.type != "email":
             return self.error(400, f"config cannot be updated for {connector.type} connectors", "INVALID_REQUEST")
+        sent_hash = payload.config.email_hash if payload.config is not None else None
+        if sent_hash is not None and sent_hash != connector.config.get("email_hash"):
+            # The published schema requires email_hash in the PUT body (ref README decision 6); one that
+            # names another inbox is refused. Left out, as in the published examples, it is accepted.
+            return self.error(400, "config.email_hash does not match this connector", "INVALID_REQUEST")
         # A PUT: what is left out goes back to its default.
         connector.label = payload.label
         connector.description = payload.description or ""
