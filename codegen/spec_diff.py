@@ -38,6 +38,7 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     patches: list[patch_status.PatchStatus] = field(default_factory=list)
     documentation: list[str] = field(default_factory=list)  # schemas/operations whose texts changed
+    versions: tuple[str, str] = ("?", "?")  # info.version of the current and the new upstream
 
     @property
     def breaking(self) -> list[Change]:
@@ -230,9 +231,13 @@ def _body_changes(name: str, before: dict[str, Any], after: dict[str, Any]) -> l
     return changes
 
 
+def _version(doc: dict[str, Any]) -> str:
+    return str((doc.get("info") or {}).get("version", "?"))
+
+
 def compare(old: dict[str, Any], new: dict[str, Any], patches: list[dict[str, Any]]) -> Report:
     """The change report from upstream ``old`` to upstream ``new`` (both as merged by build_spec)."""
-    report = Report()
+    report = Report(versions=(_version(old), _version(new)))
     effective = _effective(old, patches) if old else {}
     _operation_changes(old, new, report, effective)
     schemas_old = (old.get("components") or {}).get("schemas") or {}
@@ -254,7 +259,8 @@ def compare(old: dict[str, Any], new: dict[str, Any], patches: list[dict[str, An
 
 def render(report: Report) -> str:
     """The report as text: every change with its flag, then the patches that need a decision."""
-    lines = ["Change report: openapi/upstream/ -> the new upstream"]
+    old, new = report.versions
+    lines = [f"Change report: openapi/upstream/ (info.version {old}) -> the new upstream (info.version {new})"]
     if not report.changes:
         lines.append("  no change in operations or schemas")
     for change in report.changes:

@@ -83,6 +83,7 @@ def test_spec_diff_command_compares_the_committedupstream_files(
     out = capsys.readouterr().out
     assert "BREAKING  ConnectorUpdatePayload.version: field added (required)" in out
     assert "Summary: 2 breaking" in out
+    assert "(info.version 1.0.0) -> the new upstream (info.version 1.1.0)" in out
     assert spec_diff.main(["--spec", str(V2), "--fail-on-breaking", *openapi]) == 1
     assert spec_diff.main(["--spec", str(V1), "--fail-on-breaking", *openapi]) == 0
     assert "no change in operations or schemas" in capsys.readouterr().out
