@@ -31,6 +31,7 @@ if _TYPE_CHECKING:
         ClientClosedError,
         ConfigurationError,
         ConflictError,
+        ConnectorArchivedError,
         ConnectorsFileError,
         CreateOutcomeUnknownError,
         EnsureError,
@@ -65,7 +66,8 @@ if _TYPE_CHECKING:
     )
     from bigdata_connectors._plan import Plan, PlanAction
     from bigdata_connectors._polling import SyncProgress
-    from bigdata_connectors.connectors import ConnectorsService, SyncOutcome
+    from bigdata_connectors._sync import SyncHandle, SyncOutcome
+    from bigdata_connectors.connectors import ConnectorsService
 
 # Public name -> the private module defining it. Imported on first access (PEP 562), not by
 # `import bigdata_connectors`: an adapter's entry point (`bigdata-connectors --help`) or a DAG file
@@ -109,7 +111,10 @@ _EXPORTS: dict[str, str] = {
     "SharepointConnectorResponseConfig": "bigdata_connectors._generated.models",
     "SyncProgress": "bigdata_connectors._polling",
     "ConnectorsService": "bigdata_connectors.connectors",
-    "SyncOutcome": "bigdata_connectors.connectors",
+    "SyncOutcome": "bigdata_connectors._sync",
+    # handed-over syncs (issue 11)
+    "SyncHandle": "bigdata_connectors._sync",
+    "ConnectorArchivedError": "bigdata_connectors._errors",
     # connectors as code (issue 13)
     "AmbiguousLabelError": "bigdata_connectors._errors",
     "ConnectorsFileError": "bigdata_connectors._errors",
@@ -146,6 +151,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "Connector",
+    "ConnectorArchivedError",
     "ConnectorCreatePayload",
     "ConnectorSpec",
     "ConnectorSyncResponse",
@@ -176,6 +182,7 @@ __all__ = [
     "SharepointConnectorResponseConfig",
     "SyncError",
     "SyncFailedError",
+    "SyncHandle",
     "SyncNotSupportedError",
     "SyncOutcome",
     "SyncProgress",

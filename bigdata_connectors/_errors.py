@@ -57,6 +57,7 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "ConnectorArchivedError",
     "ConnectorsFileError",
     "CreateOutcomeUnknownError",
     "EnsureError",
@@ -333,6 +334,15 @@ class SyncTimeoutError(SyncError, TimeoutError):
         super().__init__(message)
         self.connector = connector
         self.elapsed = elapsed
+
+
+class ConnectorArchivedError(SyncError):
+    """The connector is archived (or being force-deleted), so it accepts no new content: a sync on it is
+    refused before it is triggered, and a wait for one ends at once. ``connector`` is the state read."""
+
+    def __init__(self, message: str, connector: Connector) -> None:
+        super().__init__(message)
+        self.connector = connector
 
 
 class EnsureError(BigdataError):

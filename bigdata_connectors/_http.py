@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar, overload
 
@@ -69,6 +69,7 @@ class _Call:
     deadline: float | None
     allow_empty: bool
     redactor: Redactor
+    on_headers: Callable[[Mapping[str, str]], None] | None = None
 
 
 class HTTPTransport:
@@ -163,6 +164,7 @@ class HTTPTransport:
         deadline: float | None = ...,
         allow_empty: Literal[False] = ...,
         gone_is_done: bool = ...,
+        on_headers: Callable[[Mapping[str, str]], None] | None = ...,
     ) -> ModelT: ...
     @overload
     async def request(
@@ -177,6 +179,7 @@ class HTTPTransport:
         deadline: float | None = ...,
         allow_empty: bool,
         gone_is_done: bool = ...,
+        on_headers: Callable[[Mapping[str, str]], None] | None = ...,
     ) -> ModelT | None: ...
 
     async def request(
@@ -191,6 +194,7 @@ class HTTPTransport:
         deadline: float | None = None,
         allow_empty: bool = False,
         gone_is_done: bool = False,
+        on_headers: Callable[[Mapping[str, str]], None] | None = None,
     ) -> ModelT | None:
         """Send ``method path`` (relative to base_url), return the body as ``model``.
 
@@ -198,13 +202,15 @@ class HTTPTransport:
         created. ``deadline`` (seconds on the transport's monotonic ``clock``) bounds every attempt,
         queueing for a connection and sleep. ``allow_empty`` accepts a 202/204 or empty 2xx body as None.
         ``gone_is_done`` (a force delete): a 404 on a retry, after an attempt that may have reached the
-        server, means that attempt did the work and lost its answer; it returns None.
+        server, means that attempt did the work and lost its answer; it returns None. ``on_headers`` is
+        called with the successful answer's headers (e.g. to read its ``Date``).
         Raises APIStatusError subclasses, APIConnectionError, APITimeoutError, ResponseValidationError
         (and its MalformedResponseError, ResponseTooLargeError), ClientClosedError, EventLoopError.
         """
         session = self._get_session()
         data, secrets = encode(body) if body is not None else (None, [])
-        call = _Call(method, path, model, data, params, deadline, allow_empty, self.redactor.including(secrets))
+        redactor = self.redactor.including(secrets)
+        call = _Call(method, path, model, data, params, deadline, allow_empty, redactor, on_headers)
         try:
             return await self._attempt(session, call, 1)  # type: ignore[return-value]
         except (APIStatusError, APIConnectionError) as first:
@@ -298,7 +304,10 @@ class HTTPTransport:
         if 200 <= status < 300:
             if truncated:
                 raise too_large(status, limit, method, path)
-            return parse_model(call.model, raw, status, method, path, call.allow_empty, call.redactor)
+            parsed = parse_model(call.model, raw, status, method, path, call.allow_empty, call.redactor)
+            if call.on_headers is not None:
+                call.on_headers(headers)
+            return parsed
         redact = call.redactor
         retry_after = parse_retry_after(headers) if status in (429, 503) else None
         error = status_error(

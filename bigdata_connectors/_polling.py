@@ -10,6 +10,9 @@ The API has no sync-job resource: a sync's outcome shows up only on the connecto
   is a failure; ``SUCCESS`` is success; any other status, including one nobody has seen yet, means
   still running. An unknown status is never success: a wrong "done" silently loses data downstream,
   a wrong "running" costs at most a timeout.
+- A connector that is ``archived`` while its sync has not finished accepts no new content: the wait
+  ends at once with ConnectorArchivedError (a force delete archives first). One that disappears (404)
+  ends it at once with NotFoundError.
 
 One monotonic deadline covers all polls, their HTTP retries and the sleeps between them: no sleep
 ends past it. The first poll runs at once; then the interval grows x1.5 (+/-10% jitter) from
@@ -25,7 +28,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bigdata_connectors._errors import APIConnectionError, APIStatusError, SyncFailedError, SyncTimeoutError
+from bigdata_connectors._errors import (
+    APIConnectionError,
+    APIStatusError,
+    ConnectorArchivedError,
+    NotFoundError,
+    SyncFailedError,
+    SyncTimeoutError,
+)
 from bigdata_connectors._generated.models import Connector
 from bigdata_connectors._retry import Clock, Sleep
 
@@ -35,19 +45,25 @@ SUCCESS_STATUSES = frozenset({"SUCCESS"})
 FAILURE_MARKERS = ("FAIL", "ERROR", "CANCEL", "ABORT", "REJECT", "DENIED", "INVALID")
 
 
+Outcome = Literal["running", "success", "failure"]
+SyncState = Literal["running", "succeeded", "failed"]
+_STATES: dict[Outcome, SyncState] = {"running": "running", "success": "succeeded", "failure": "failed"}
+
+
 @dataclass(frozen=True, slots=True)
 class SyncProgress:
     """One polled state of a sync: the connector's status, seconds since the wait began, how many
-    polls so far, and the connector as it was read."""
+    polls so far, the connector as it was read, and ``state`` by the completion rule ("running",
+    "succeeded" or "failed")."""
 
     status: str | None
     elapsed: float
     polls: int
     connector: Connector
+    state: SyncState = "running"
 
 
 ProgressCallback = Callable[[SyncProgress], Awaitable[None] | None]
-Outcome = Literal["running", "success", "failure"]
 
 
 def check_wait_args(timeout: float, poll_interval: float, max_poll_interval: float) -> None:
@@ -65,6 +81,26 @@ def classify(connector: Connector, baseline: datetime | None) -> Outcome:
     if (connector.last_sync_error_msg or "").strip() or any(marker in status for marker in FAILURE_MARKERS):
         return "failure"
     return "success" if status in SUCCESS_STATUSES else "running"
+
+
+def progress(connector: Connector, baseline: datetime | None, elapsed: float, polls: int) -> SyncProgress:
+    """One polled state, classified; raises ConnectorArchivedError for an archived connector whose sync
+    has not finished."""
+    outcome = classify(connector, baseline)
+    if outcome == "running" and connector.archived:
+        raise ConnectorArchivedError(
+            f"connector {connector.connector_id} was archived (or is being deleted) before its sync finished: "
+            "an archived connector accepts no new content",
+            connector,
+        )
+    return SyncProgress(connector.last_sync_status, elapsed, polls, connector, _STATES[outcome])
+
+
+def mark_gone(err: NotFoundError) -> NotFoundError:
+    """Say in a 404's message that the connector disappeared while its sync was awaited."""
+    err.message += " (the connector was deleted while its sync was awaited)"
+    err.args = (err.message, *err.args[1:])
+    return err
 
 
 async def wait_until_synced(
@@ -107,6 +143,9 @@ async def wait_until_synced(
             raise expired(f"last status {last.last_sync_status if last else None!r}")
         try:
             connector = await fetch(deadline)
+        except NotFoundError as err:
+            mark_gone(err)
+            raise
         except (APIStatusError, APIConnectionError) as err:
             # A poll that failed because the deadline cut its retries short is our timeout, not its error.
             retry_after = err.retry_after if isinstance(err, APIStatusError) else None
@@ -115,14 +154,14 @@ async def wait_until_synced(
             raise
         polls += 1
         last = connector
+        state = progress(connector, baseline, clock() - start, polls)
         if on_progress is not None:
-            result = on_progress(SyncProgress(connector.last_sync_status, clock() - start, polls, connector))
+            result = on_progress(state)
             if inspect.isawaitable(result):
                 await result
-        outcome = classify(connector, baseline)
-        if outcome == "success":
+        if state.state == "succeeded":
             return connector
-        if outcome == "failure":
+        if state.state == "failed":
             raise SyncFailedError(connector, connector.last_sync_status, connector.last_sync_error_msg)
         remaining = deadline - clock()
         if remaining <= 0:

@@ -1,20 +1,17 @@
-"""The connector operations (``client.connectors``) and the sync helpers built on them.
+"""The connector operations (``client.connectors``) and thin entry points to the sync helpers.
 
-No aiohttp and no sleeping here: requests go through the HTTP layer, waiting through ``_polling``.
+No aiohttp and no sleeping here: requests go through the HTTP layer; syncs (start, hand over, wait)
+live in ``_sync``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import enum
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
-from uuid import UUID
 
 import pydantic
 
@@ -24,7 +21,6 @@ from bigdata_connectors._desired import ConnectorSpec
 from bigdata_connectors._ensure import DEFAULT_CONSISTENCY_TIMEOUT
 from bigdata_connectors._ensure import Memory as EnsureMemory
 from bigdata_connectors._ensure import ensure as ensure_connector
-from bigdata_connectors._errors import SyncNotSupportedError
 from bigdata_connectors._generated.models import (
     Connector,
     ConnectorCreatePayload,
@@ -38,20 +34,29 @@ from bigdata_connectors._generated.models import (
     SharepointConnectorConfig,
 )
 from bigdata_connectors._http import HTTPTransport
+from bigdata_connectors._ids import CONNECTORS_PATH, ConnectorId, connector_path, parse_date_limit
 from bigdata_connectors._plan import Plan, make_plan
 from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
 from bigdata_connectors._redact import masked_validation_error
+from bigdata_connectors._sync import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_SYNC_TIMEOUT,
+    SyncHandle,
+    SyncOutcome,
+    resume_sync,
+    start_sync,
+    sync_and_wait,
+    sync_many,
+)
 
 __all__ = ["ConnectorsService", "SyncOutcome"]
 
-_COLLECTION = "/contents/v1/connectors"
+_COLLECTION = CONNECTORS_PATH
+_connector_path = connector_path
 
-ConnectorId = str | UUID
 ConnectorTypeName = Literal["email", "investment_research", "sharepoint"]
 CreateConfig = EmailConnectorConfig | InvestmentResearchConnectorConfig | SharepointConnectorConfig | Mapping[str, Any]
-DEFAULT_SYNC_TIMEOUT = 1800.0  # seconds
-DEFAULT_POLL_INTERVAL = 2.0  # seconds
-DEFAULT_MAX_POLL_INTERVAL = 30.0  # seconds
 
 
 class _Unset(enum.Enum):
@@ -59,32 +64,6 @@ class _Unset(enum.Enum):
 
 
 UNSET = _Unset.UNSET
-
-
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _connector_path(connector_id: ConnectorId) -> str:
-    """The connector's URL path; a non-UUID id fails here, before anything is sent."""
-    if isinstance(connector_id, str) and _CANONICAL_UUID.fullmatch(connector_id):
-        return f"{_COLLECTION}/{connector_id}"  # the common case, without a UUID round trip
-    if not isinstance(connector_id, UUID):
-        try:
-            connector_id = UUID(str(connector_id))
-        except ValueError:
-            raise ValueError(f"connector_id must be a UUID, got {connector_id!r}") from None
-    return f"{_COLLECTION}/{connector_id}"
-
-
-def _as_date(value: date | str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"date_limit must be a date or an ISO date string (YYYY-MM-DD), got {value!r}") from None
 
 
 def _config_data(config: Any) -> Any:
@@ -105,19 +84,6 @@ def _payload(model: type[_PayloadT], data: Any) -> _PayloadT:
     except pydantic.ValidationError as err:
         masked = masked_validation_error(err)
     raise masked  # outside the except block: the unmasked error must not ride along as __context__
-
-
-@dataclass(frozen=True, slots=True)
-class SyncOutcome:
-    """The result of one connector in ``sync_many``: ``connector`` on success, else ``error``."""
-
-    connector_id: str
-    connector: Connector | None = None
-    error: Exception | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 class ConnectorsService:
@@ -265,18 +231,23 @@ class ConnectorsService:
         )
 
     async def trigger_sync(
-        self, connector_id: ConnectorId, *, date_limit: date | str | None = None
+        self, connector_id: ConnectorId, *, date_limit: date | datetime | str | None = None
     ) -> ConnectorSyncResponse:
         """``POST /contents/v1/connectors/{id}/sync``: queue a sync; returns the acknowledgement
         (``status`` "accepted"). The body is ``{"date_limit": "YYYY-MM-DD"}`` (investment_research
-        needs it) or ``{}`` (sharepoint). To wait for the outcome use ``sync_and_wait``.
+        needs it; a date, exactly "YYYY-MM-DD", or an aware datetime standing for its UTC date) or ``{}``
+        (sharepoint). To wait for the outcome use ``start_sync`` or ``sync_and_wait``.
 
         Retried like any idempotent call: re-queuing a sync is harmless.
-        Raises ValueError (bad id or date; nothing sent), BadRequestError (e.g. an email connector),
+        Raises ValueError or TypeError (bad id or date; nothing sent), BadRequestError (e.g. an email connector),
         NotFoundError, AuthenticationError, APIConnectionError, APITimeoutError,
         ResponseValidationError.
         """
-        body = ConnectorSyncRequest() if date_limit is None else ConnectorSyncRequest(date_limit=_as_date(date_limit))
+        body = (
+            ConnectorSyncRequest()
+            if date_limit is None
+            else ConnectorSyncRequest(date_limit=parse_date_limit(date_limit))
+        )
         return await self._http.request(
             "POST", _connector_path(connector_id) + "/sync", ConnectorSyncResponse, body=body
         )
@@ -368,65 +339,72 @@ class ConnectorsService:
             memory=self._ensured,
         )
 
-    # ------------------------------------------------------------------ sync helpers
+    # ------------------------------------------------------------------ syncs (see _sync)
+
+    async def start_sync(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = None,
+        timeout: float | None = None,
+    ) -> SyncHandle:
+        """Trigger one sync and return its SyncHandle at once (wait with ``handle.wait()``, or hand
+        ``handle.token()`` to another process).
+
+        Sends ``GET /contents/v1/connectors/{id}`` (type, and the baseline ``last_sync_at`` read before
+        the trigger), then one ``POST .../sync``. ``date_limit`` (a date, exactly "YYYY-MM-DD", or an aware
+        datetime standing for its UTC date) is required for investment_research and refused for
+        sharepoint; a malformed one fails before anything is sent. ``timeout`` (seconds) sets the handle's
+        wall-clock ``deadline`` (it travels in the token) and bounds the GET and the trigger too.
+
+        Raises ValueError or TypeError (bad id or date_limit; nothing sent; a missing or unexpected
+        date_limit: nothing triggered), SyncNotSupportedError (email connector; nothing triggered),
+        ConnectorArchivedError (archived connector; nothing triggered), SyncTimeoutError (``timeout`` ran
+        out before the trigger was answered), and the errors of ``get``/``trigger_sync``.
+        """
+        return await start_sync(self._http, connector_id, date_limit, timeout=timeout)
+
+    def resume_sync(self, token: str) -> SyncHandle:
+        """The SyncHandle a ``handle.token()`` stands for, bound to this client (any process, any event
+        loop). Sends nothing; ``handle.wait()`` then polls, and a sync that finished before the resume is
+        recognised by its baseline. Raises ValueError (not a sync token, damaged or altered, or from a
+        newer SDK's format) or TypeError (not a str)."""
+        return resume_sync(self._http, token)
 
     async def sync_and_wait(
         self,
         connector_id: ConnectorId,
         *,
-        date_limit: date | str | None = None,
+        date_limit: date | datetime | str | None = None,
         timeout: float = DEFAULT_SYNC_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: ProgressCallback | None = None,
     ) -> Connector:
-        """Trigger one sync and wait until it finishes; returns the connector after a successful sync.
+        """Trigger one sync and wait until it finishes (``start_sync`` + ``handle.wait()``); returns the
+        connector after a successful sync.
 
         Sends ``GET /contents/v1/connectors/{id}`` (baseline ``last_sync_at`` and type), one
         ``POST .../sync``, then ``GET`` polls: the first at once, then every ``poll_interval``
         seconds growing x1.5 to ``max_poll_interval``. ``timeout`` (seconds) is the whole wait,
-        trigger included. ``date_limit`` (a date or "YYYY-MM-DD") is required for
-        investment_research and refused for sharepoint. ``on_progress`` (plain or async) gets a
-        SyncProgress per poll. Cancelling the awaiting task stops at once.
+        first read and trigger included: wherever it runs out, the error is SyncTimeoutError.
+        ``date_limit`` as for ``start_sync``. ``on_progress`` (plain or async) gets a SyncProgress per
+        poll. Cancelling the awaiting task stops at once.
 
-        Raises SyncNotSupportedError (email connector; nothing triggered), ValueError (missing or
-        unexpected date_limit), SyncFailedError, SyncTimeoutError (the sync keeps running on the
-        server; ``.connector`` is the last state seen), NotFoundError (also if the connector
-        disappears mid-wait), and the errors of ``get``/``trigger_sync``.
+        Raises SyncNotSupportedError (email connector; nothing triggered), ConnectorArchivedError
+        (archived before or during the sync), ValueError/TypeError (bad, missing or unexpected
+        date_limit), SyncFailedError, SyncTimeoutError (the sync keeps running on the server;
+        ``.connector`` is the last state seen), NotFoundError (also if the connector disappears
+        mid-wait), and the errors of ``get``/``trigger_sync``.
         """
-        return await self._sync_and_wait(
-            connector_id, date_limit, timeout, poll_interval, max_poll_interval, on_progress, lenient_date=False
-        )
-
-    async def _sync_and_wait(
-        self,
-        connector_id: ConnectorId,
-        date_limit: date | str | None,
-        timeout: float,
-        poll_interval: float,
-        max_poll_interval: float,
-        on_progress: ProgressCallback | None,
-        *,
-        lenient_date: bool,
-    ) -> Connector:
-        check_wait_args(timeout, poll_interval, max_poll_interval)
-        started = self._http.clock()
-        path = _connector_path(connector_id)
-        before = await self._http.request("GET", path, Connector, deadline=started + timeout)
-        if before.type == "email":
-            raise SyncNotSupportedError(
-                f"connector {before.connector_id} is an email connector: it ingests forwarded mail and cannot be synced"
-            )
-        if before.type == "investment_research" and date_limit is None:
-            raise ValueError("investment_research connectors need date_limit (a date or 'YYYY-MM-DD') to sync")
-        if before.type == "sharepoint" and date_limit is not None:
-            if not lenient_date:
-                raise ValueError("sharepoint connectors sync with an empty body: do not pass date_limit")
-            date_limit = None
-        body = ConnectorSyncRequest() if date_limit is None else ConnectorSyncRequest(date_limit=_as_date(date_limit))
-        await self._http.request("POST", path + "/sync", ConnectorSyncResponse, body=body, deadline=started + timeout)
-        return await self._wait(
-            path, before.last_sync_at, timeout, poll_interval, max_poll_interval, on_progress, started
+        return await sync_and_wait(
+            self._http,
+            connector_id,
+            date_limit,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
         )
 
     async def wait_for_sync(
@@ -444,45 +422,36 @@ class ConnectorsService:
         Polls ``GET /contents/v1/connectors/{id}`` as ``sync_and_wait`` does, never triggering.
         A sync that finished at or before ``after`` (an aware datetime, compared with the server's
         ``last_sync_at``) does not count; with ``after=None`` any finished sync does.
-        ``timeout`` and the intervals are in seconds.
+        ``timeout`` and the intervals are in seconds. To hand a sync over, prefer ``start_sync`` and
+        its token: it carries the baseline read before the trigger.
 
-        Raises SyncFailedError, SyncTimeoutError, NotFoundError, and the errors of ``get``.
+        Raises SyncFailedError, SyncTimeoutError, ConnectorArchivedError, NotFoundError, and the errors
+        of ``get``.
         """
         if after is not None and after.tzinfo is None:
             raise ValueError("after must be timezone-aware (the API's timestamps are)")
-        path = _connector_path(connector_id)
-        return await self._wait(path, after, timeout, poll_interval, max_poll_interval, on_progress, None)
+        path = connector_path(connector_id)
+        check_wait_args(timeout, poll_interval, max_poll_interval)
 
-    async def _wait(
-        self,
-        path: str,
-        baseline: datetime | None,
-        timeout: float,
-        poll_interval: float,
-        max_poll_interval: float,
-        on_progress: ProgressCallback | None,
-        started: float | None,
-    ) -> Connector:
         async def fetch(deadline: float) -> Connector:
             return await self._http.request("GET", path, Connector, deadline=deadline)
 
         return await wait_until_synced(
             fetch,
-            baseline=baseline,
+            baseline=after,
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
             clock=self._http.clock,
             sleep=self._http.sleep,
-            started=started,
         )
 
     async def sync_many(
         self,
         connector_ids: Iterable[ConnectorId],
         *,
-        date_limit: date | str | None = None,
+        date_limit: date | datetime | str | None = None,
         concurrency: int = 10,
         timeout: float = DEFAULT_SYNC_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
@@ -491,32 +460,23 @@ class ConnectorsService:
     ) -> Sequence[SyncOutcome]:
         """``sync_and_wait`` for many connectors, at most ``concurrency`` at once.
 
-        Returns one SyncOutcome per id, in input order: the connector, or the exception that one
-        ended with; one failure does not stop the others. ``date_limit`` goes to the connectors
-        that take one (investment_research) and is left out for sharepoint. ``timeout`` (seconds)
-        applies to each connector's sync from when it starts. Cancelling cancels every sync wait.
+        Returns one SyncOutcome per position of ``connector_ids``, in input order: the connector, or the
+        exception that one ended with; one failure does not stop the others. An id listed several times
+        (in any spelling of the same UUID) is synced once and its outcome repeated at each position.
+        ``date_limit`` goes to the connectors that take one (investment_research) and is left out for
+        sharepoint. ``timeout`` (seconds) applies to each connector's sync from when it starts.
+        Cancelling cancels every sync wait.
+
+        Raises TypeError (a single str or UUID instead of an iterable of them), ValueError (bad
+        ``concurrency``, wait arguments or ``date_limit``); all before anything is sent.
         """
-        if concurrency < 1:
-            raise ValueError("concurrency must be >= 1")
-        ids = [str(i) for i in connector_ids]
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(connector_id: str) -> SyncOutcome:
-            async with gate:
-                try:
-                    connector = await self._sync_and_wait(
-                        connector_id,
-                        date_limit,
-                        timeout,
-                        poll_interval,
-                        max_poll_interval,
-                        on_progress,
-                        lenient_date=True,
-                    )
-                except Exception as err:
-                    return SyncOutcome(connector_id, error=err)
-                return SyncOutcome(connector_id, connector=connector)
-
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(i)) for i in ids]
-        return [task.result() for task in tasks]
+        return await sync_many(
+            self._http,
+            connector_ids,
+            date_limit,
+            concurrency=concurrency,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )

@@ -23,6 +23,7 @@ EXPECTED = {
     "Plan", "PlanAction",
     # issue 9
     "EventLoopError", "MalformedResponseError", "ResponseTooLargeError", "TransportError",
+    "SyncHandle", "ConnectorArchivedError",
 }  # fmt: skip
 
 

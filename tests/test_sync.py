@@ -19,6 +19,7 @@ from bigdata_connectors import (
     SyncNotSupportedError,
     SyncProgress,
     SyncTimeoutError,
+    _sync,
 )
 from bigdata_connectors._polling import classify
 from tests.conftest import API_KEY, BASE, CID, CONNECTORS, FakeTime, connector_json, requests_to
@@ -278,7 +279,7 @@ async def test_sync_many_keeps_order_isolates_failures_and_bounds_concurrency(
     ids = [f"019a9612-bfad-758c-884e-37dd8c6ad2{n:02d}" for n in range(12)]
     active = peak = 0
 
-    async def fake_sync(connector_id: str, *args: Any, **kwargs: Any) -> Connector:
+    async def fake_sync(http: Any, connector_id: str, *args: Any, **kwargs: Any) -> Connector:
         nonlocal active, peak
         active += 1
         peak = max(peak, active)
@@ -291,7 +292,7 @@ async def test_sync_many_keeps_order_isolates_failures_and_bounds_concurrency(
         finally:
             active -= 1
 
-    monkeypatch.setattr(client.connectors, "_sync_and_wait", fake_sync)
+    monkeypatch.setattr(_sync, "sync_and_wait", fake_sync)
     outcomes = await client.connectors.sync_many(ids, date_limit="2026-01-01", concurrency=4)
     assert [o.connector_id for o in outcomes] == ids
     assert peak == 4

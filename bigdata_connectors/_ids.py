@@ -1,0 +1,74 @@
+"""Identifiers and dates checked before anything is sent: connector ids, content ids, ``date_limit``.
+
+Each function raises ``ValueError`` (a malformed value) or ``TypeError`` (a value of the wrong kind)
+with a message that says what to pass instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+__all__ = ["CONNECTORS_PATH", "ConnectorId", "connector_path", "connector_uuid", "content_id", "parse_date_limit"]
+
+CONNECTORS_PATH = "/contents/v1/connectors"
+
+ConnectorId = str | UUID
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTENT_ID = re.compile(r"[0-9A-Fa-f]{32}")
+
+
+def connector_uuid(connector_id: ConnectorId) -> UUID:
+    """The connector id as a UUID; raises ValueError for anything that is not one."""
+    if isinstance(connector_id, UUID):
+        return connector_id
+    try:
+        return UUID(str(connector_id))
+    except ValueError:
+        raise ValueError(f"connector_id must be a UUID, got {connector_id!r}") from None
+
+
+def connector_path(connector_id: ConnectorId) -> str:
+    """The connector's URL path; a non-UUID id fails here, before anything is sent."""
+    if isinstance(connector_id, str) and _CANONICAL_UUID.fullmatch(connector_id):
+        return f"{CONNECTORS_PATH}/{connector_id}"  # the common case, without a UUID round trip
+    return f"{CONNECTORS_PATH}/{connector_uuid(connector_id)}"
+
+
+def content_id(value: str) -> str:
+    """A document's content id: 32 hexadecimal characters (not a UUID), sent in upper case as the API
+    shows them. Raises TypeError (not a str) or ValueError (any other shape)."""
+    if not isinstance(value, str):
+        raise TypeError(f"a document id is a string of 32 hex characters, got {type(value).__name__}")
+    if not _CONTENT_ID.fullmatch(value):
+        raise ValueError(
+            f"a document id is 32 hexadecimal characters (e.g. 7FA511999C3984CB75005890B15A7096), got {value!r}"
+        )
+    return value.upper()
+
+
+def parse_date_limit(value: date | datetime | str) -> date:
+    """``date_limit`` as a date: a ``date``; a string exactly ``YYYY-MM-DD``; or an aware ``datetime``,
+    which stands for its UTC date. A naive datetime is refused (its day is ambiguous).
+
+    Raises TypeError (another type) or ValueError (another string shape, an impossible date, a naive datetime).
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                "date_limit as a datetime must be timezone-aware (its UTC date is used); pass a date or 'YYYY-MM-DD'"
+            )
+        return value.astimezone(UTC).date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"date_limit must be a date or a 'YYYY-MM-DD' string, got {type(value).__name__}")
+    if _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"date_limit must be a date or exactly 'YYYY-MM-DD' (e.g. '2026-01-31'), got {value!r}")

@@ -1,0 +1,123 @@
+"""The sync token: a ``SyncHandle`` as compact, versioned, secret-free text.
+
+Format (version 1): ``bdsync1.<payload>.<check>``. ``payload`` is unpadded base64url of compact JSON
+``{"c": connector id (32 hex), "b": baseline, "s": started_at, "d": deadline}``, each time as integer
+microseconds since the Unix epoch in UTC (``b`` and ``d`` may be null). ``check`` is the first 12 hex
+digits of the SHA-256 of ``bdsync1.<payload>``.
+
+The check is an integrity check, not a signature: it catches a token cut short, mangled in transit or
+edited by hand, so a damaged token fails loudly instead of waiting on the wrong connector or baseline. It
+does not stop anyone from crafting a token on purpose (the algorithm is public and there is no secret),
+and it need not: a token grants nothing; every request still needs the caller's own API key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+__all__ = ["TOKEN_VERSION", "SyncToken", "decode_token", "encode_token"]
+
+TOKEN_VERSION = 1
+_PREFIX = "bdsync"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SHAPE = re.compile(r"bdsync([0-9]+)\.([A-Za-z0-9_-]+)\.([0-9a-f]+)")
+_MAX_LENGTH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SyncToken:
+    connector_id: UUID
+    baseline: datetime | None
+    started_at: datetime
+    deadline: datetime | None
+
+
+def _micros(when: datetime | None) -> int | None:
+    if when is None:
+        return None
+    delta = when.astimezone(UTC) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _when(value: Any, name: str, *, optional: bool) -> datetime | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _damaged(f"{name} is not a timestamp")
+    try:
+        return _EPOCH + timedelta(microseconds=value)
+    except OverflowError:
+        raise _damaged(f"{name} is out of range") from None
+
+
+def _check(signed: str) -> str:
+    return hashlib.sha256(signed.encode("ascii")).hexdigest()[:12]
+
+
+def _damaged(why: str) -> ValueError:
+    return ValueError(
+        f"this sync token is damaged or was altered ({why}); use the token exactly as token() returned it"
+    )
+
+
+def encode_token(token: SyncToken) -> str:
+    payload = {
+        "c": token.connector_id.hex,
+        "b": _micros(token.baseline),
+        "s": _micros(token.started_at),
+        "d": _micros(token.deadline),
+    }
+    body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=").decode()
+    signed = f"{_PREFIX}{TOKEN_VERSION}.{body}"
+    return f"{signed}.{_check(signed)}"
+
+
+def decode_token(text: str) -> SyncToken:
+    """Raises TypeError (not a str) or ValueError (not a sync token, a newer format, damaged or altered)."""
+    if not isinstance(text, str):
+        raise TypeError(f"a sync token is a str (from SyncHandle.token()), got {type(text).__name__}")
+    text = text.strip()
+    if not text.startswith(_PREFIX) or len(text) > _MAX_LENGTH:
+        raise ValueError("this is not a sync token: tokens come from SyncHandle.token() and start with 'bdsync'")
+    shape = _SHAPE.fullmatch(text)
+    if shape is None:
+        raise _damaged("its shape is wrong")
+    version = int(shape.group(1))
+    if version > TOKEN_VERSION:
+        raise ValueError(
+            f"this sync token has format version {version}, newer than this SDK reads (up to {TOKEN_VERSION}): "
+            "upgrade bigdata-connectors where the sync is resumed"
+        )
+    if version != TOKEN_VERSION:
+        raise _damaged(f"unknown format version {version}")
+    signed = text[: text.rindex(".")]
+    if shape.group(3) != _check(signed):
+        raise _damaged("checksum mismatch")
+    body = shape.group(2)
+    try:
+        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise _damaged("its payload is not readable") from None
+    if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+        raise _damaged("no connector id")
+    try:
+        connector_id = UUID(hex=data["c"])
+    except ValueError:
+        raise _damaged("the connector id is not a UUID") from None
+    started_at = _when(data.get("s"), "started_at", optional=False)
+    if started_at is None:
+        raise _damaged("no started_at")
+    return SyncToken(
+        connector_id,
+        _when(data.get("b"), "baseline", optional=True),
+        started_at,
+        _when(data.get("d"), "deadline", optional=True),
+    )
