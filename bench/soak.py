@@ -46,7 +46,9 @@ ENSURE_LABELS = 200
 # Idempotent operations (retried on every transient fault) and how many API calls each makes at least.
 IDEMPOTENT_CALLS = {"get": 1, "list": 1, "trigger": 1, "delete": 1, "update": 2, "sync_and_wait": 3}
 # Failures that are answers about the state of the account, not faults the retries could ride out.
-STATE_FAILURES = frozenset({"BadRequestError", "NotFoundError", "SyncFailedError", "SyncNotSupportedError"})
+STATE_FAILURES = frozenset(
+    {"BadRequestError", "ConnectorArchivedError", "NotFoundError", "SyncFailedError", "SyncNotSupportedError"}
+)
 
 
 @dataclass

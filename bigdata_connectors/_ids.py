@@ -71,4 +71,6 @@ def parse_date_limit(value: date | datetime | str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"date_limit must be a date or exactly 'YYYY-MM-DD' (e.g. '2026-01-31'), got {value!r}")
+    raise ValueError(
+        f"date_limit must be a date or an ISO date string, exactly 'YYYY-MM-DD' (e.g. '2026-01-31'), got {value!r}"
+    )

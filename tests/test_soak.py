@@ -9,7 +9,8 @@ EXPECTED_FAILURES = {
     "APITimeoutError",
     "InternalServerError",
     "RateLimitError",
-    "BadRequestError",  # a sync of a connector another operation archived
+    "BadRequestError",  # a sync of a connector another operation archived (trigger_sync)
+    "ConnectorArchivedError",  # the same, seen by sync_and_wait before its trigger or while waiting
     "SyncTimeoutError",
     "NotFoundError",
 }
