@@ -302,6 +302,8 @@ def test_emulator_command_serves_on_loopback() -> None:
             "cli-key",
             "--preload",
             "2",
+            "--list-lag",
+            "60",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -312,7 +314,9 @@ def test_emulator_command_serves_on_loopback() -> None:
 
         async def use() -> int:
             async with BigdataClient("cli-key", base_url=f"http://127.0.0.1:{port}") as api:
-                return len(await api.connectors.list())
+                made = await api.connectors.create(type="email", label="new", config=None)
+                assert (await api.connectors.get(made.connector_id)).label == "new"  # get is not lagging
+                return len(await api.connectors.list())  # the list is, for 60 s
 
         assert asyncio.run(use()) == 2
     finally:

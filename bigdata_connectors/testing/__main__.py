@@ -20,6 +20,7 @@ async def _serve(args: argparse.Namespace) -> None:
     )
     async with emulator:
         emulator.preload(args.preload)
+        emulator.list_lag = args.list_lag
         if args.fault_rate:
             emulator.inject(args.fault_rate)
         print(f"Bigdata connectors emulator on {emulator.base_url}", flush=True)
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-rate", type=float, default=0.0, help="fraction of requests answered with a fault")
     parser.add_argument("--seed", type=int, default=None, help="seed for fault injection")
     parser.add_argument("--preload", type=int, default=0, help="investment_research connectors to start with")
+    parser.add_argument("--list-lag", type=float, default=0.0, help="seconds a new connector stays out of the list")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
