@@ -41,7 +41,7 @@ from bigdata_connectors._lifecycle import CLOSED, Lifecycle
 from bigdata_connectors._redact import Redactor, scrubbed_cause
 from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, may_have_acted, parse_retry_after
 from bigdata_connectors._version import __version__
-from bigdata_connectors._wire import ERROR_BODY_LIMIT, connection_error, encode, parse_model, read_body, too_large
+from bigdata_connectors._wire import ERROR_BODY_LIMIT, connection_error, encode, fits, parse_model, read_body, too_large
 
 __all__ = ["USER_AGENT", "HTTPTransport"]
 
@@ -57,7 +57,7 @@ _SESSION_DEFAULT = aiohttp.helpers.sentinel  # aiohttp's own "not given": use th
 _SESSION_CLOSED = "the aiohttp session this BigdataClient borrowed was closed"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ pays an object.__setattr__ per field, per request
 class _Call:
     """One ``request()``: what every attempt of it sends, and the redactor that knows its secrets."""
 
@@ -134,7 +134,7 @@ class HTTPTransport:
                 connector=aiohttp.TCPConnector(limit=self._config.max_connections),
                 raise_for_status=False,
             )
-        elif self._session.closed:
+        elif borrowed is not None and self._session.closed:  # our own closes only through aclose()
             raise ClientClosedError(_SESSION_CLOSED)
         return self._session
 
@@ -208,9 +208,12 @@ class HTTPTransport:
         (and its MalformedResponseError, ResponseTooLargeError), ClientClosedError, EventLoopError.
         """
         session = self._get_session()
-        data, secrets = encode(body) if body is not None else (None, [])
-        redactor = self.redactor.including(secrets)
-        call = _Call(method, path, model, data, params, deadline, allow_empty, redactor, on_headers)
+        if body is None:
+            call = _Call(method, path, model, None, params, deadline, allow_empty, self.redactor, on_headers)
+        else:
+            data, secrets = encode(body)
+            redactor = self.redactor.including(secrets)
+            call = _Call(method, path, model, data, params, deadline, allow_empty, redactor, on_headers)
         try:
             return await self._attempt(session, call, 1)  # type: ignore[return-value]
         except (APIStatusError, APIConnectionError) as first:
@@ -268,15 +271,9 @@ class HTTPTransport:
                 )
             if remaining < self._config.timeout:
                 timeout = aiohttp.ClientTimeout(total=remaining)
-        await self._life.enter(call.deadline, method=call.method, path=call.path)
-        try:
-            return await self._send(session, call, attempt, timeout)
-        finally:
-            self._life.leave()
-
-    async def _send(
-        self, session: aiohttp.ClientSession, call: _Call, attempt: int, timeout: aiohttp.ClientTimeout | None
-    ) -> BaseModel | None:
+        life = self._life
+        if not life.try_enter():  # the common case takes a free place without a coroutine
+            await life.enter(call.deadline, method=call.method, path=call.path)
         method, path, limit = call.method, call.path, self._config.max_response_size
         started = self.clock()
         failure: BaseException | None = None
@@ -294,21 +291,32 @@ class HTTPTransport:
             ) as resp:
                 status, headers, reason = resp.status, resp.headers, resp.reason or ""
                 ok = 200 <= status < 300
-                raw, truncated = await read_body(resp, limit if ok else ERROR_BODY_LIMIT, preview=not ok)
+                if ok and fits(resp, limit):
+                    raw, truncated = await resp.read(), False  # the common case: one read, no extra coroutine
+                else:
+                    raw, truncated = await read_body(resp, limit if ok else ERROR_BODY_LIMIT, preview=not ok)
         except (aiohttp.ClientError, TimeoutError, RuntimeError) as err:
             failure = err  # handled below, outside this block, so aiohttp's exception is not our __context__
+        finally:
+            life.leave()
         if failure is not None:
             raise self._lost(session, call, failure, attempt, started, timeout)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s %s -> %d in %.3fs (attempt %d)", method, path, status, self.clock() - started, attempt)
-        if 200 <= status < 300:
+        if ok:
             if truncated:
                 raise too_large(status, limit, method, path)
             parsed = parse_model(call.model, raw, status, method, path, call.allow_empty, call.redactor)
             if call.on_headers is not None:
                 call.on_headers(headers)
             return parsed
-        redact = call.redactor
+        raise self._status_error(call, status, headers, reason, raw)
+
+    def _status_error(
+        self, call: _Call, status: int, headers: Mapping[str, str], reason: str, raw: bytes
+    ) -> APIStatusError:
+        """The typed error for a non-2xx answer, with everything copied from it redacted."""
+        method, path, redact = call.method, call.path, call.redactor
         retry_after = parse_retry_after(headers) if status in (429, 503) else None
         error = status_error(
             status,
@@ -321,7 +329,7 @@ class HTTPTransport:
         )
         if retry_after is not None and retry_after > MAX_RETRY_AFTER:
             error.message += f" (Retry-After {retry_after:.0f}s exceeds the {MAX_RETRY_AFTER:.0f}s this client waits)"
-        raise error
+        return error
 
     def _lost(
         self,

@@ -15,6 +15,7 @@ import asyncio
 import math
 
 from bigdata_connectors._errors import APITimeoutError, ClientClosedError, EventLoopError
+from bigdata_connectors._gate import Gate
 from bigdata_connectors._retry import Clock, Sleep
 
 __all__ = ["CLOSED", "Lifecycle"]
@@ -32,7 +33,7 @@ class Lifecycle:
         self._clock = clock
         self.closed = False
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._gate: asyncio.Semaphore | None = None
+        self._gate: Gate | None = None
         self._closing: asyncio.Event | None = None
 
     def bind(self, pool_limit: int | None = None) -> None:
@@ -49,7 +50,7 @@ class Lifecycle:
                 "live there); create one client per event loop, e.g. inside the coroutine asyncio.run() runs"
             )
         self.loop = loop
-        self._gate = asyncio.Semaphore(min(self._max_connections, pool_limit or self._max_connections))
+        self._gate = Gate(min(self._max_connections, pool_limit or self._max_connections))
         self._closing = asyncio.Event()
 
     def close(self) -> None:
@@ -57,6 +58,12 @@ class Lifecycle:
         self.closed = True
         if self._closing is not None:
             self._closing.set()
+
+    def try_enter(self) -> bool:
+        """Take a free place on the wire if there is one, without suspending (pair with ``leave``);
+        False when the caller must wait in line with ``enter``."""
+        assert self._gate is not None, "bind() first"
+        return self._gate.try_acquire()
 
     async def enter(self, deadline: float | None, *, method: str, path: str) -> None:
         """Take a place on the wire (pair with ``leave``). Raises APITimeoutError(request_sent=False) when the

@@ -28,7 +28,7 @@ from bigdata_connectors._errors import (
 )
 from bigdata_connectors._redact import Redactor, describe, redacted_validation_error, secrets_in
 
-__all__ = ["ERROR_BODY_LIMIT", "connection_error", "encode", "encode_body", "parse_model", "read_body"]
+__all__ = ["ERROR_BODY_LIMIT", "connection_error", "encode", "encode_body", "fits", "parse_model", "read_body"]
 
 ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error answer kept (for its message, body and preview)
 _PREVIEW = 1000  # characters of an unusable 2xx body kept on ResponseValidationError.body
@@ -63,16 +63,21 @@ def encode_body(model: BaseModel) -> bytes:
     return encode(model)[0]
 
 
+def fits(resp: aiohttp.ClientResponse, limit: int) -> bool:
+    """Whether the body's declared, uncompressed length is known and at most ``limit`` (then one
+    ``resp.read()`` is safe: the common case)."""
+    declared = resp.content_length
+    return declared is not None and declared <= limit and "Content-Encoding" not in resp.headers
+
+
 async def read_body(resp: aiohttp.ClientResponse, limit: int, *, preview: bool) -> tuple[bytes, bool]:
     """The body, at most ``limit`` bytes after decompression, and whether there was more (then
     reading stopped: the rest is never held in memory). Without ``preview``, a body declared larger
     than ``limit`` is not read at all."""
-    declared = resp.content_length
-    if declared is not None and "Content-Encoding" not in resp.headers:
-        if declared <= limit:
-            return await resp.read(), False  # the common case: one read of a known, allowed length
-        if not preview:
-            return b"", True
+    if fits(resp, limit):
+        return await resp.read(), False
+    if not preview and resp.content_length is not None and "Content-Encoding" not in resp.headers:
+        return b"", True
     chunks: list[bytes] = []
     size = 0
     while chunk := await resp.content.readany():
