@@ -34,6 +34,7 @@ if _TYPE_CHECKING:
         ConnectorArchivedError,
         ConnectorsFileError,
         CreateOutcomeUnknownError,
+        DocumentsTimeoutError,
         EnsureError,
         EventLoopError,
         FileProblem,
@@ -57,6 +58,8 @@ if _TYPE_CHECKING:
         ConnectorCreatePayload,
         ConnectorSyncResponse,
         ConnectorUpdatePayload,
+        Document,
+        DocumentTag,
         EmailConnectorConfig,
         EmailConnectorResponseConfig,
         InvestmentResearchConnectorConfig,
@@ -66,8 +69,11 @@ if _TYPE_CHECKING:
     )
     from bigdata_connectors._plan import Plan, PlanAction
     from bigdata_connectors._polling import SyncProgress
-    from bigdata_connectors._sync import SyncHandle, SyncOutcome
+    from bigdata_connectors._sync_documents import DocumentsSummary, SyncReport
+    from bigdata_connectors._sync_handle import SyncHandle
+    from bigdata_connectors._sync_many import SyncOutcome
     from bigdata_connectors.connectors import ConnectorsService
+    from bigdata_connectors.documents import DocumentsService
 
 # Public name -> the private module defining it. Imported on first access (PEP 562), not by
 # `import bigdata_connectors`: an adapter's entry point (`bigdata-connectors --help`) or a DAG file
@@ -111,10 +117,16 @@ _EXPORTS: dict[str, str] = {
     "SharepointConnectorResponseConfig": "bigdata_connectors._generated.models",
     "SyncProgress": "bigdata_connectors._polling",
     "ConnectorsService": "bigdata_connectors.connectors",
-    "SyncOutcome": "bigdata_connectors._sync",
-    # handed-over syncs (issue 11)
-    "SyncHandle": "bigdata_connectors._sync",
+    "SyncOutcome": "bigdata_connectors._sync_many",
+    # handed-over syncs and documents (issue 11)
+    "SyncHandle": "bigdata_connectors._sync_handle",
     "ConnectorArchivedError": "bigdata_connectors._errors",
+    "DocumentsTimeoutError": "bigdata_connectors._errors",
+    "Document": "bigdata_connectors._generated.models",
+    "DocumentTag": "bigdata_connectors._generated.models",
+    "DocumentsService": "bigdata_connectors.documents",
+    "DocumentsSummary": "bigdata_connectors._sync_documents",
+    "SyncReport": "bigdata_connectors._sync_documents",
     # connectors as code (issue 13)
     "AmbiguousLabelError": "bigdata_connectors._errors",
     "ConnectorsFileError": "bigdata_connectors._errors",
@@ -160,6 +172,11 @@ __all__ = [
     "ConnectorsFileError",
     "ConnectorsService",
     "CreateOutcomeUnknownError",
+    "Document",
+    "DocumentTag",
+    "DocumentsService",
+    "DocumentsSummary",
+    "DocumentsTimeoutError",
     "EmailConnectorConfig",
     "EmailConnectorResponseConfig",
     "EnsureError",
@@ -186,6 +203,7 @@ __all__ = [
     "SyncNotSupportedError",
     "SyncOutcome",
     "SyncProgress",
+    "SyncReport",
     "SyncTimeoutError",
     "TransportError",
     "UnprocessableEntityError",

@@ -20,6 +20,7 @@ from bigdata_connectors._errors import ConfigurationError
 from bigdata_connectors._http import HTTPTransport
 from bigdata_connectors._retry import Clock, Sleep
 from bigdata_connectors.connectors import ConnectorsService
+from bigdata_connectors.documents import DocumentsService
 
 
 class BigdataClient:
@@ -75,6 +76,7 @@ class BigdataClient:
             self._config, session=session, sleep=sleep or asyncio.sleep, clock=clock or time.monotonic
         )
         self.connectors = ConnectorsService(self._http)
+        self.documents = DocumentsService(self._http)
 
     @property
     def base_url(self) -> str:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bigdata_connectors._generated.models import Connector
+    from bigdata_connectors._sync_documents import DocumentsSummary
 
 __all__ = [
     "APIConnectionError",
@@ -60,6 +61,7 @@ __all__ = [
     "ConnectorArchivedError",
     "ConnectorsFileError",
     "CreateOutcomeUnknownError",
+    "DocumentsTimeoutError",
     "EnsureError",
     "EventLoopError",
     "FileProblem",
@@ -334,6 +336,16 @@ class SyncTimeoutError(SyncError, TimeoutError):
         super().__init__(message)
         self.connector = connector
         self.elapsed = elapsed
+
+
+class DocumentsTimeoutError(SyncTimeoutError):
+    """The sync succeeded, but the documents it brought in were not all processed (or not all listed)
+    before the deadline: ``connector`` is the connector after its successful sync, ``documents`` the last
+    DocumentsSummary seen (completed, failed, still processing)."""
+
+    def __init__(self, message: str, connector: Connector, elapsed: float, documents: DocumentsSummary) -> None:
+        super().__init__(message, connector, elapsed)
+        self.documents = documents
 
 
 class ConnectorArchivedError(SyncError):

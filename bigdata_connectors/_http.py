@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar, overload
 
@@ -54,6 +54,8 @@ USER_AGENT = f"bigdata-connectors/{__version__} python/{_PYTHON} aiohttp/{aiohtt
 _SESSION_DEFAULT = aiohttp.helpers.sentinel  # aiohttp's own "not given": use the session's timeout
 
 
+# Query parameters: a mapping, or (name, value) pairs when a name repeats (``tags=a&tags=b``).
+Params = Mapping[str, str] | Sequence[tuple[str, str]]
 _SESSION_CLOSED = "the aiohttp session this BigdataClient borrowed was closed"
 
 
@@ -65,7 +67,7 @@ class _Call:
     path: str
     model: type[BaseModel]
     data: bytes | None
-    params: Mapping[str, str] | None
+    params: Params | None
     deadline: float | None
     allow_empty: bool
     redactor: Redactor
@@ -159,7 +161,7 @@ class HTTPTransport:
         model: type[ModelT],
         *,
         body: BaseModel | None = ...,
-        params: Mapping[str, str] | None = ...,
+        params: Params | None = ...,
         idempotent: bool = ...,
         deadline: float | None = ...,
         allow_empty: Literal[False] = ...,
@@ -174,7 +176,7 @@ class HTTPTransport:
         model: type[ModelT],
         *,
         body: BaseModel | None = ...,
-        params: Mapping[str, str] | None = ...,
+        params: Params | None = ...,
         idempotent: bool = ...,
         deadline: float | None = ...,
         allow_empty: bool,
@@ -189,7 +191,7 @@ class HTTPTransport:
         model: type[ModelT],
         *,
         body: BaseModel | None = None,
-        params: Mapping[str, str] | None = None,
+        params: Params | None = None,
         idempotent: bool = True,
         deadline: float | None = None,
         allow_empty: bool = False,

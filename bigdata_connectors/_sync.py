@@ -1,197 +1,37 @@
-"""Syncs that can be handed over: ``start_sync`` -> ``SyncHandle`` -> ``token()`` -> ``resume_sync``.
+"""Starting a sync, resuming one from its token, and the waits built on them.
 
-What must survive between the process that triggers a sync and the one that waits for it is small and
-exact: the connector, the baseline ``last_sync_at`` read *before* the trigger (never recomputed by the
-waiter: a short sync may already be over), when the sync started, and a wall-clock deadline (never a
-monotonic one: it means nothing in another process). ``SyncHandle`` holds exactly that, and its token
-carries it as text. ``sync_and_wait`` is ``start_sync`` + ``wait`` under one deadline.
+``start_sync`` reads the connector (type rules, baseline), triggers once and returns a ``SyncHandle``
+(``_sync_handle``); ``resume_sync`` rebuilds one from ``handle.token()``; ``sync_and_wait`` is
+``start_sync`` + ``wait`` under one deadline; ``wait_for_sync`` waits for a sync started elsewhere.
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 from bigdata_connectors._errors import (
     APIConnectionError,
     APIStatusError,
     ConnectorArchivedError,
-    NotFoundError,
     SyncNotSupportedError,
     SyncTimeoutError,
 )
 from bigdata_connectors._generated.models import Connector, ConnectorSyncRequest, ConnectorSyncResponse
 from bigdata_connectors._ids import ConnectorId, connector_path, connector_uuid, parse_date_limit
-from bigdata_connectors._polling import (
-    ProgressCallback,
-    SyncProgress,
-    check_wait_args,
-    mark_gone,
-    progress,
-    wait_until_synced,
-)
-from bigdata_connectors._sync_token import SyncToken, decode_token, encode_token
+from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
+from bigdata_connectors._sync_documents import SyncReport
+from bigdata_connectors._sync_handle import SyncHandle, utcnow
+from bigdata_connectors._sync_token import decode_token
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from bigdata_connectors._http import HTTPTransport
 
-__all__ = [
-    "DEFAULT_MAX_POLL_INTERVAL",
-    "DEFAULT_POLL_INTERVAL",
-    "DEFAULT_SYNC_TIMEOUT",
-    "SyncHandle",
-    "SyncOutcome",
-    "resume_sync",
-    "start_sync",
-    "sync_and_wait",
-    "sync_many",
-]
-
-DEFAULT_SYNC_TIMEOUT = 1800.0  # seconds
-DEFAULT_POLL_INTERVAL = 2.0  # seconds
-DEFAULT_MAX_POLL_INTERVAL = 30.0  # seconds
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class SyncHandle:
-    """A sync that was triggered: enough to wait for it here, or (through ``token()``) anywhere else.
-
-    ``connector_id`` (UUID); ``baseline``: the connector's ``last_sync_at`` read before the trigger (None if
-    it had never synced); only a later ``last_sync_at`` can be this sync's outcome. ``started_at``: when the
-    sync was triggered, an aware UTC datetime from the server's clock (the trigger answer's ``Date`` header,
-    whole seconds; the local clock only when the answer had no usable ``Date``). ``deadline``: the aware UTC
-    wall-clock time after which waiting gives up (None: each ``wait`` sets its own ``timeout``).
-    """
-
-    __slots__ = (
-        "_http",
-        "_mono_deadline",
-        "_mono_start",
-        "_polls",
-        "baseline",
-        "connector_id",
-        "deadline",
-        "started_at",
-    )
-
-    def __init__(
-        self,
-        http: HTTPTransport,
-        connector_id: UUID,
-        *,
-        baseline: datetime | None,
-        started_at: datetime,
-        deadline: datetime | None,
-        mono_start: float | None = None,
-        mono_deadline: float | None = None,
-    ) -> None:
-        self._http = http
-        self.connector_id = connector_id
-        self.baseline = baseline
-        self.started_at = started_at
-        self.deadline = deadline
-        self._mono_start = mono_start  # set in the process that started it: the trigger counts against timeout
-        self._mono_deadline = mono_deadline
-        self._polls = 0
-
-    def __repr__(self) -> str:
-        return (
-            f"SyncHandle(connector_id={str(self.connector_id)!r}, baseline={self.baseline!r}, "
-            f"started_at={self.started_at!r}, deadline={self.deadline!r})"
-        )
-
-    @property
-    def _path(self) -> str:
-        return connector_path(self.connector_id)
-
-    def token(self) -> str:
-        """This handle as a compact, versioned text token (connector id, baseline, started_at, deadline;
-        no key and no URL) for ``client.connectors.resume_sync`` in any process. Sends nothing."""
-        return encode_token(SyncToken(self.connector_id, self.baseline, self.started_at, self.deadline))
-
-    async def poll(self) -> SyncProgress:
-        """One ``GET /contents/v1/connectors/{id}``, classified by the completion rule: ``state`` is
-        "running", "succeeded" or "failed"; ``elapsed`` is seconds since ``started_at``. Never sleeps.
-
-        Raises ConnectorArchivedError (archived before the sync finished), NotFoundError (the connector
-        is gone), and the errors of ``client.connectors.get``.
-        """
-        try:
-            connector = await self._http.request("GET", self._path, Connector)
-        except NotFoundError as err:
-            mark_gone(err)
-            raise
-        self._polls += 1
-        elapsed = max(0.0, (_utcnow() - self.started_at).total_seconds())
-        return progress(connector, self.baseline, elapsed, self._polls)
-
-    def _budget(self, timeout: float | None) -> tuple[float, float]:
-        """(start, timeout) on the transport's monotonic clock for this wait."""
-        now = self._http.clock()
-        if self._mono_deadline is not None:
-            start, deadline = self._mono_start if self._mono_start is not None else now, self._mono_deadline
-        elif self.deadline is not None:
-            start, deadline = now, now + (self.deadline - _utcnow()).total_seconds()
-        else:
-            start, deadline = now, now + (DEFAULT_SYNC_TIMEOUT if timeout is None else timeout)
-        if timeout is not None:
-            deadline = min(deadline, now + timeout)
-        return start, deadline - start
-
-    async def wait(
-        self,
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-        on_progress: ProgressCallback | None = None,
-    ) -> Connector:
-        """Poll ``GET /contents/v1/connectors/{id}`` until the sync is over; return the connector on success.
-
-        The first poll runs at once, then every ``poll_interval`` seconds growing x1.5 to
-        ``max_poll_interval``. ``timeout`` (seconds from now) bounds the wait; it never extends the handle's
-        ``deadline``; with neither, 1800 s. ``on_progress`` (plain or async) gets a SyncProgress per poll.
-        Cancelling the awaiting task stops at once; the sync goes on on the server.
-
-        Raises SyncFailedError, SyncTimeoutError (at once if the deadline has already passed; the sync
-        keeps running on the server), ConnectorArchivedError, NotFoundError (connector deleted), and the
-        errors of ``client.connectors.get``.
-        """
-        check_wait_args(DEFAULT_SYNC_TIMEOUT if timeout is None else timeout, poll_interval, max_poll_interval)
-        start, budget = self._budget(timeout)
-        if self._http.clock() - start >= budget:
-            raise SyncTimeoutError(
-                f"the deadline of this sync of connector {self.connector_id} ({self.deadline}) has passed; "
-                "the sync may still be running on the server",
-                None,
-                max(0.0, self._http.clock() - start),
-            )
-
-        async def fetch(deadline: float) -> Connector:
-            return await self._http.request("GET", self._path, Connector, deadline=deadline)
-
-        return await wait_until_synced(
-            fetch,
-            baseline=self.baseline,
-            timeout=budget,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_progress=on_progress,
-            clock=self._http.clock,
-            sleep=self._http.sleep,
-            started=start,
-        )
+__all__ = ["resume_sync", "start_sync", "sync_and_wait", "wait_for_sync"]
 
 
 def resume_sync(http: HTTPTransport, token: str) -> SyncHandle:
@@ -212,6 +52,15 @@ def _server_date(headers: Mapping[str, str]) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when.astimezone(UTC) if when.tzinfo is not None else None
+
+
+def _started_at(server: datetime | None, sent: datetime) -> datetime:
+    """When the sync started, on the server's clock: its ``Date`` (whole seconds), refined by the local
+    time the trigger was sent when that falls inside the same second (the clocks agree), so that documents
+    of a sync that ended moments earlier are not taken for this one's. Without a ``Date``, the local time."""
+    if server is None:
+        return sent
+    return sent if server <= sent < server + timedelta(seconds=1) else server
 
 
 def _timed_out(err: APIStatusError | APIConnectionError, clock: float, deadline: float) -> bool:
@@ -236,7 +85,7 @@ async def start_sync(
     path = connector_path(cid)
     mono_start = http.clock()
     mono_deadline = None if timeout is None else mono_start + timeout
-    wall_deadline = None if timeout is None else _utcnow() + timedelta(seconds=timeout)
+    wall_deadline = None if timeout is None else utcnow() + timedelta(seconds=timeout)
 
     def expired(step: str, err: BaseException | None) -> SyncTimeoutError:
         cause = f": {err}" if err is not None else ""
@@ -270,6 +119,7 @@ async def start_sync(
     answered: list[datetime | None] = []
     if mono_deadline is not None and http.clock() >= mono_deadline:
         raise expired("before the trigger was sent (nothing was triggered)", None)
+    sent_at = utcnow()
     try:
         await http.request(
             "POST",
@@ -283,7 +133,7 @@ async def start_sync(
         if mono_deadline is not None and _timed_out(err, http.clock(), mono_deadline):
             raise expired("triggering the sync (it may or may not have been queued)", err) from err
         raise
-    started_at = (answered[-1] if answered else None) or _utcnow()
+    started_at = _started_at(answered[-1] if answered else None, sent_at)
     return SyncHandle(
         http,
         cid,
@@ -305,80 +155,42 @@ async def sync_and_wait(
     max_poll_interval: float,
     on_progress: ProgressCallback | None,
     lenient_date: bool = False,
-) -> Connector:
+    documents: bool = False,
+) -> Connector | SyncReport:
     """``start_sync`` + ``wait`` under one deadline of ``timeout`` seconds; see ``ConnectorsService``."""
     check_wait_args(timeout, poll_interval, max_poll_interval)
     handle = await start_sync(http, connector_id, date_limit, timeout=timeout, lenient_date=lenient_date)
-    return await handle.wait(poll_interval=poll_interval, max_poll_interval=max_poll_interval, on_progress=on_progress)
+    return await handle.wait(
+        poll_interval=poll_interval, max_poll_interval=max_poll_interval, on_progress=on_progress, documents=documents
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class SyncOutcome:
-    """The result of one connector in ``sync_many``: ``connector`` on success, else ``error``."""
-
-    connector_id: str
-    connector: Connector | None = None
-    error: Exception | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-async def sync_many(
+async def wait_for_sync(
     http: HTTPTransport,
-    connector_ids: Iterable[ConnectorId],
-    date_limit: date | datetime | str | None,
+    connector_id: ConnectorId,
+    after: datetime | None,
     *,
-    concurrency: int,
     timeout: float,
     poll_interval: float,
     max_poll_interval: float,
     on_progress: ProgressCallback | None,
-) -> Sequence[SyncOutcome]:
-    """See ``ConnectorsService.sync_many``."""
-    if isinstance(connector_ids, str | bytes | UUID):
-        raise TypeError(
-            "connector_ids must be an iterable of connector ids (e.g. a list), not a single "
-            f"{type(connector_ids).__name__}: for one connector use sync_and_wait, or pass [connector_id]"
-        )
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
+) -> Connector:
+    """See ``ConnectorsService.wait_for_sync``."""
+    if after is not None and after.tzinfo is None:
+        raise ValueError("after must be timezone-aware (the API's timestamps are)")
+    path = connector_path(connector_id)
     check_wait_args(timeout, poll_interval, max_poll_interval)
-    if date_limit is not None:
-        parse_date_limit(date_limit)  # a bad date fails here, before anything is sent
-    given = [str(i) for i in connector_ids]
-    keys: list[str] = []  # one sync per connector however often it is listed: keyed by canonical UUID
-    for raw in given:
-        try:
-            keys.append(str(connector_uuid(raw)))
-        except ValueError:
-            keys.append(raw)
-    gate = asyncio.Semaphore(concurrency)
 
-    async def one(connector_id: str) -> Connector | Exception:
-        async with gate:
-            try:
-                return await sync_and_wait(
-                    http,
-                    connector_id,
-                    date_limit,
-                    timeout=timeout,
-                    poll_interval=poll_interval,
-                    max_poll_interval=max_poll_interval,
-                    on_progress=on_progress,
-                    lenient_date=True,
-                )
-            except Exception as err:
-                return err
+    async def fetch(deadline: float) -> Connector:
+        return await http.request("GET", path, Connector, deadline=deadline)
 
-    async with asyncio.TaskGroup() as group:
-        tasks = {key: group.create_task(one(key)) for key in dict.fromkeys(keys)}
-    outcomes: list[SyncOutcome] = []
-    for raw, key in zip(given, keys, strict=True):
-        result = tasks[key].result()
-        if isinstance(result, Exception):
-            outcomes.append(SyncOutcome(raw, error=result))
-        else:
-            outcomes.append(SyncOutcome(raw, connector=result))
-    return outcomes
+    return await wait_until_synced(
+        fetch,
+        baseline=after,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        max_poll_interval=max_poll_interval,
+        on_progress=on_progress,
+        clock=http.clock,
+        sleep=http.sleep,
+    )

@@ -11,7 +11,7 @@ import enum
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import pydantic
 
@@ -36,19 +36,17 @@ from bigdata_connectors._generated.models import (
 from bigdata_connectors._http import HTTPTransport
 from bigdata_connectors._ids import CONNECTORS_PATH, ConnectorId, connector_path, parse_date_limit
 from bigdata_connectors._plan import Plan, make_plan
-from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
+from bigdata_connectors._polling import ProgressCallback
 from bigdata_connectors._redact import masked_validation_error
-from bigdata_connectors._sync import (
+from bigdata_connectors._sync import resume_sync, start_sync, sync_and_wait, wait_for_sync
+from bigdata_connectors._sync_documents import SyncReport
+from bigdata_connectors._sync_handle import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_SYNC_TIMEOUT,
     SyncHandle,
-    SyncOutcome,
-    resume_sync,
-    start_sync,
-    sync_and_wait,
-    sync_many,
 )
+from bigdata_connectors._sync_many import SyncOutcome, sync_many
 
 __all__ = ["ConnectorsService", "SyncOutcome"]
 
@@ -371,6 +369,31 @@ class ConnectorsService:
         newer SDK's format) or TypeError (not a str)."""
         return resume_sync(self._http, token)
 
+    @overload
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = ...,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: ProgressCallback | None = ...,
+        wait_for_documents: Literal[False] = ...,
+    ) -> Connector: ...
+    @overload
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = ...,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: ProgressCallback | None = ...,
+        wait_for_documents: Literal[True],
+    ) -> SyncReport: ...
+
     async def sync_and_wait(
         self,
         connector_id: ConnectorId,
@@ -380,9 +403,12 @@ class ConnectorsService:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: ProgressCallback | None = None,
-    ) -> Connector:
+        wait_for_documents: bool = False,
+    ) -> Connector | SyncReport:
         """Trigger one sync and wait until it finishes (``start_sync`` + ``handle.wait()``); returns the
-        connector after a successful sync.
+        connector after a successful sync. With ``wait_for_documents=True``, waits on (same deadline) until
+        every document the sync brought in is completed or failed, and returns a SyncReport
+        (``.connector``, ``.documents``); see ``SyncHandle.wait(documents=True)``.
 
         Sends ``GET /contents/v1/connectors/{id}`` (baseline ``last_sync_at`` and type), one
         ``POST .../sync``, then ``GET`` polls: the first at once, then every ``poll_interval``
@@ -395,7 +421,8 @@ class ConnectorsService:
         (archived before or during the sync), ValueError/TypeError (bad, missing or unexpected
         date_limit), SyncFailedError, SyncTimeoutError (the sync keeps running on the server;
         ``.connector`` is the last state seen), NotFoundError (also if the connector disappears
-        mid-wait), and the errors of ``get``/``trigger_sync``.
+        mid-wait), DocumentsTimeoutError (a SyncTimeoutError: the sync succeeded, its documents were not
+        all processed in time), and the errors of ``get``/``trigger_sync`` (and ``client.documents.list``).
         """
         return await sync_and_wait(
             self._http,
@@ -405,6 +432,7 @@ class ConnectorsService:
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
+            documents=wait_for_documents,
         )
 
     async def wait_for_sync(
@@ -428,23 +456,14 @@ class ConnectorsService:
         Raises SyncFailedError, SyncTimeoutError, ConnectorArchivedError, NotFoundError, and the errors
         of ``get``.
         """
-        if after is not None and after.tzinfo is None:
-            raise ValueError("after must be timezone-aware (the API's timestamps are)")
-        path = connector_path(connector_id)
-        check_wait_args(timeout, poll_interval, max_poll_interval)
-
-        async def fetch(deadline: float) -> Connector:
-            return await self._http.request("GET", path, Connector, deadline=deadline)
-
-        return await wait_until_synced(
-            fetch,
-            baseline=after,
+        return await wait_for_sync(
+            self._http,
+            connector_id,
+            after,
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
-            clock=self._http.clock,
-            sleep=self._http.sleep,
         )
 
     async def sync_many(

@@ -1,4 +1,4 @@
-"""Quickstart: create, list, update, sync and delete connectors.
+"""Quickstart: create, list, update, sync (and see the documents it brought in) and delete connectors.
 
 With BIGDATA_API_KEY set this talks to the real API (BIGDATA_BASE_URL overrides the address);
 without it, it starts the built-in emulator in-process and says so. It cleans up the connectors it
@@ -41,6 +41,9 @@ async def open_client() -> AsyncIterator[BigdataClient]:
         return
     # Longer than the default so the progress line has something to show.
     async with Emulator(sync_duration=2.5, force_delete_delay=0.5) as emulator:
+        emulator.sync_items = 12  # the documents the sync brings in: listed after 1 s, processed in 2 s
+        emulator.document_lag, emulator.document_processing = 1.0, 2.0
+        emulator.fail_next_documents(1)
         say(f"No BIGDATA_API_KEY set: using the built-in emulator at {emulator.base_url}")
         async with BigdataClient(emulator.api_key, base_url=emulator.base_url) as client:
             yield client
@@ -81,22 +84,23 @@ async def run(client: BigdataClient, created: list[Connector]) -> None:
     renamed = await client.connectors.update(inbox.connector_id, label="Quickstart - research inbox")
     say(f"   {renamed.label!r}, description kept: {renamed.description!r}")
 
-    say("\n4. Sync the broker feed and wait for it")
+    say("\n4. Sync the broker feed, wait for it and for the documents it brings in")
     started = time.monotonic()
-    synced = await client.connectors.sync_and_wait(
-        broker.connector_id,
-        date_limit=date.today() - timedelta(days=30),
-        timeout=300,
-        poll_interval=0.5,
-        max_poll_interval=5,
-        on_progress=show_progress,
+    handle = await client.connectors.start_sync(
+        broker.connector_id, date_limit=date.today() - timedelta(days=30), timeout=300
     )
+    say(f"   triggered at {handle.started_at:%H:%M:%S} UTC; hand-over token: {handle.token()[:24]}...")
+    report = await handle.wait(poll_interval=0.5, max_poll_interval=5, on_progress=show_progress, documents=True)
     if TTY:
         print()
+    synced = report.connector
     say(
         f"   {synced.last_sync_status}: {synced.last_sync_count} items synced, "
         f"{synced.files_count} files in total, in {time.monotonic() - started:.1f}s"
     )
+    say(f"   documents it brought in: {report.documents}")
+    async for document in handle.documents():
+        say(f"     {document.status:10} {document.file_name}  {document.id}")
 
     say("\n5. Archive the inbox, force-delete the broker feed")
     archived = await client.connectors.delete(inbox.connector_id)

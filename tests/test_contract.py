@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, settings
 from openapi_schema_validator import OAS31Validator
 
-from bigdata_connectors import BigdataClient, SyncFailedError
+from bigdata_connectors import BigdataClient, NotFoundError, SyncFailedError
 from bigdata_connectors.testing import Emulator
 from tests.conftest import PASSWORD
 
@@ -28,6 +28,8 @@ OPERATIONS = {
     "update": ("/contents/v1/connectors/{connector_id}", "put"),
     "delete": ("/contents/v1/connectors/{connector_id}", "delete"),
     "sync": ("/contents/v1/connectors/{connector_id}/sync", "post"),
+    "list_documents": ("/contents/v1/documents", "get"),
+    "get_document": ("/contents/v1/documents/{content_id}", "get"),
 }
 
 
@@ -66,6 +68,10 @@ async def test_recorded_exchanges_validate_against_the_spec() -> None:
             await api.connectors.update(inbox.connector_id, label="i2", config={"allowed_emails": []})
             await api.connectors.update(broker.connector_id, share_with_org=True)
             await api.connectors.sync_and_wait(broker.connector_id, date_limit="2026-01-01", poll_interval=0.01)
+            documents = [d async for d in api.documents.list(connector=broker.connector_id, page_size=3)]
+            await api.documents.get(documents[0].id)
+            with pytest.raises(NotFoundError):
+                await api.documents.get("0" * 32)
             emu.fail_next_syncs()
             with pytest.raises(SyncFailedError):
                 await api.connectors.sync_and_wait(sp.connector_id, poll_interval=0.01)

@@ -23,7 +23,8 @@ EXPECTED = {
     "Plan", "PlanAction",
     # issue 9
     "EventLoopError", "MalformedResponseError", "ResponseTooLargeError", "TransportError",
-    "SyncHandle", "ConnectorArchivedError",
+    "SyncHandle", "ConnectorArchivedError", "Document", "DocumentTag", "DocumentsService", "DocumentsSummary",
+    "DocumentsTimeoutError", "SyncReport",
 }  # fmt: skip
 
 

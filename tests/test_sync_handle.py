@@ -57,7 +57,8 @@ def _in_fresh_loop(emu: Emulator, token: str, **wait: Any) -> Connector:
     async def resume() -> Connector:
         async with BigdataClient(emu.api_key, base_url=emu.base_url) as other:
             handle = other.connectors.resume_sync(token)
-            return await handle.wait(**wait)
+            connector: Connector = await handle.wait(**wait)
+            return connector
 
     return asyncio.run(resume())
 
@@ -146,6 +147,17 @@ async def test_started_at_is_the_servers_date_header(client: BigdataClient, mock
     assert handle.started_at == datetime(2026, 4, 7, 9, 30, 5, tzinfo=UTC)
     assert handle.deadline is None
     assert len(requests_to(mock_api, "POST", SYNC)) == 1
+
+
+async def test_started_at_is_refined_within_the_servers_second(client: BigdataClient, mock_api: AioResponses) -> None:
+    mock_api.get(ONE, payload=ir(last_sync_at=T0))
+    now = datetime.now(UTC)
+    header = now.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    accept(mock_api, headers={"Date": header})
+    handle = await client.connectors.start_sync(CID, date_limit="2026-01-01")
+    second = now.replace(microsecond=0)
+    # the local send time when it lies in the server's second (the clocks agree); the server's second otherwise
+    assert second <= handle.started_at < second + timedelta(seconds=1)
 
 
 async def test_started_at_falls_back_to_the_local_clock(client: BigdataClient, mock_api: AioResponses) -> None:

@@ -245,6 +245,56 @@ class SharepointConnectorResponseConfig(APIModel):
     )
 
 
+class DocumentTag(APIModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    name: Annotated[str | None, Field(examples=["Research Team"])] = None
+
+
+class Document(APIModel):
+    """
+    A document (what a connector's syncs bring in, or an upload).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(examples=["7FA511999C3984CB75005890B15A7096"])]
+    """
+    The content id, 32 uppercase hex characters (not a UUID).
+    """
+    file_name: Annotated[str | None, Field(examples=["research_report.pdf"])] = None
+    user_id: Annotated[str | None, Field(examples=["user_id_001"])] = None
+    org_id: Annotated[str | None, Field(examples=["org_id_001"])] = None
+    raw_size: Annotated[int | None, Field(examples=[654])] = None
+    """
+    Bytes; 0 while the file has not arrived.
+    """
+    request_origin: Annotated[str | None, Field(examples=["file_upload"])] = None
+    content_type: Annotated[str | None, Field(examples=["application/pdf"])] = None
+    status: str | Literal["pending", "processing", "completed", "failed"]
+    """
+    pending, processing, completed (indexed and searchable) or failed; a newer status arrives as its plain string.
+    """
+    created_at: Annotated[AwareDatetime, Field(examples=["2025-06-15T10:30:00Z"])]
+    updated_at: Annotated[AwareDatetime | None, Field(examples=["2025-06-15T10:30:00Z"])] = None
+    published_at: Annotated[AwareDatetime | None, Field(examples=["2025-06-15T10:30:00Z"])] = None
+    tags: list[DocumentTag] | None = None
+
+
+class DocumentList(APIModel):
+    """
+    Body of List documents (one page).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    results: list[Document]
+
+
 class Connector(APIModel):
     """
     An ingestion source (e.g. email inbox or investment research / broker feed). Returned by Create/Get/Update connector and List connectors.

@@ -177,7 +177,7 @@ class ConnectorRoutes:
         if connector.sync is None:  # a sync already running absorbs the new request
             emu = self._emu
             fail = emu.next_sync_failure()
-            items = emu.rng.randint(1, 50)
+            items = emu.draw_sync_items()
             duration = emu.draw_sync_duration()
             connector.sync = SyncRun(emu.clock(), datetime.now(UTC), payload.date_limit, fail, items, duration)
             connector.last_sync_at = connector.sync.started_at

@@ -27,6 +27,8 @@ from uuid import UUID
 from aiohttp import web
 
 from bigdata_connectors.testing._connectors import PREFIX, ConnectorRoutes
+from bigdata_connectors.testing._documents import PREFIX as DOCUMENTS
+from bigdata_connectors.testing._documents import DocumentRoutes
 from bigdata_connectors.testing._faults import (
     FAULT_KINDS,
     ROUTES,
@@ -66,6 +68,13 @@ class Emulator:
         self.force_delete_delay = force_delete_delay
         # Seconds a new connector stays out of the list (get finds it at once): the list's eventual consistency.
         self.list_lag = 0.0
+        # Documents: each successful sync of N items creates N. Seconds before a new one is listed (get finds
+        # it at once), and seconds it takes to go pending -> processing -> completed (or failed).
+        self.document_lag = 0.0
+        self.document_processing = 0.3
+        # Items per sync (hence documents): a fixed count, or None for a draw from 1 to 50.
+        self.sync_items: int | None = None
+        self._document_failures = 0
         self.state = EmulatorState()
         self.clock = clock
         self.rng = random.Random(seed)
@@ -75,6 +84,8 @@ class Emulator:
         self._runner: web.AppRunner | None = None
         self._request_seq = 0
         self.connector_routes = ConnectorRoutes(self)
+        self.document_routes = DocumentRoutes(self)
+        d = self.document_routes
         c = self.connector_routes
         # (method, path pattern, route name, handler): the gateway answers everything else with its 403.
         self._routes: list[tuple[str, re.Pattern[str], str, Handler]] = [
@@ -84,6 +95,8 @@ class Emulator:
             ("PUT", re.compile(f"{PREFIX}/{_ID}"), "update", c.update),
             ("DELETE", re.compile(f"{PREFIX}/{_ID}"), "delete", c.delete),
             ("POST", re.compile(f"{PREFIX}/{_ID}/sync"), "sync", c.sync),
+            ("GET", re.compile(DOCUMENTS), "list_documents", d.list),
+            ("GET", re.compile(f"{DOCUMENTS}/{_ID}"), "get_document", d.get),
         ]
 
     # ------------------------------------------------------------------ control
@@ -132,6 +145,26 @@ class Emulator:
             return self.rng.uniform(*self.sync_duration)
         return self.sync_duration
 
+    def draw_sync_items(self) -> int:
+        """Items the sync being triggered now will bring in: ``sync_items``, or a draw from 1 to 50."""
+        return self.sync_items if self.sync_items is not None else self.rng.randint(1, 50)
+
+    def fail_next_documents(self, count: int = 1) -> None:
+        """Make the next ``count`` documents that syncs bring in end ``failed`` instead of ``completed``."""
+        self._document_failures += count
+
+    def take_document_failure(self) -> bool:
+        """Whether the document being created now will fail (see ``fail_next_documents``)."""
+        if self._document_failures <= 0:
+            return False
+        self._document_failures -= 1
+        return True
+
+    def add_foreign_document(self) -> str:
+        """Add a document of another organisation, not shared with this one (listed nowhere, 403 on get);
+        return its content id."""
+        return self.document_routes.add_foreign()
+
     def preload(self, count: int, *, type: str = "investment_research") -> list[UUID]:
         """Add ``count`` connectors directly (no requests, not counted in ``created``); return their ids."""
         now = datetime.now(UTC)
@@ -148,10 +181,14 @@ class Emulator:
     # ------------------------------------------------------------------ hooks for what follows a change
 
     def on_sync_finished(self, connector: StoredConnector, sync: SyncRun) -> None:
-        """Called once when a sync's end becomes visible (``connector`` already shows it)."""
+        """Called once when a sync's end becomes visible (``connector`` already shows it): a successful
+        sync's items become documents, created when the sync ended."""
+        if sync.fail is None:
+            self.document_routes.add_for_sync(connector, sync)
 
     def on_removed(self, connector_id: UUID) -> None:
-        """Called once when a force-deleted connector is gone."""
+        """Called once when a force-deleted connector is gone: its documents go with it."""
+        self.document_routes.remove_connector(connector_id)
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -1,4 +1,4 @@
-"""What the emulator holds: connectors (with their running syncs), counters, recorded exchanges."""
+"""What the emulator holds: connectors (with their running syncs), documents, counters, recorded exchanges."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+
+ORG = "emulator_org"  # the caller's organisation: what the emulator's key can see
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +59,29 @@ class StoredConnector:
 
 
 @dataclass
+class StoredDocument:
+    """A document a sync brought in (or another organisation's). Its status follows from ``created``."""
+
+    id: str
+    connector_id: UUID | None
+    file_name: str
+    created: float  # emulator clock, seconds
+    created_at: datetime
+    fails: bool = False
+    org_id: str = ORG
+    user_id: str = "emulator_user"
+    raw_size: int = 0
+    content_type: str = "application/pdf"
+    request_origin: str = "file_upload"
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class EmulatorState:
     """What the emulator holds and counts; tests read it directly."""
 
     connectors: dict[UUID, StoredConnector] = field(default_factory=dict)
+    documents: dict[str, StoredDocument] = field(default_factory=dict)  # by content id
     requests: Counter[str] = field(default_factory=Counter)
     created: int = 0
     faults_injected: Counter[str] = field(default_factory=Counter)

@@ -1,0 +1,264 @@
+"""``SyncHandle``: a triggered sync you can wait for here, or hand over through its token.
+
+What must survive between the process that triggers a sync and the one that waits for it is small and
+exact: the connector, the baseline ``last_sync_at`` read *before* the trigger (never recomputed by the
+waiter: a short sync may already be over), when the sync started, and a wall-clock deadline (never a
+monotonic one: it means nothing in another process). The handle holds exactly that; ``token()`` carries
+it as text (``_sync_token``). Created by ``_sync.start_sync`` or ``_sync.resume_sync``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal, overload
+from uuid import UUID
+
+from bigdata_connectors._errors import NotFoundError, SyncTimeoutError
+from bigdata_connectors._generated.models import Connector, Document
+from bigdata_connectors._ids import connector_path
+from bigdata_connectors._polling import (
+    ProgressCallback,
+    SyncProgress,
+    check_wait_args,
+    mark_gone,
+    progress,
+    wait_until_synced,
+)
+from bigdata_connectors._sync_documents import DEFAULT_DOCUMENTS_SETTLE, SyncReport, wait_for_documents
+from bigdata_connectors._sync_token import SyncToken, encode_token
+from bigdata_connectors.documents import MAX_PAGE_SIZE, iterate_documents
+
+if TYPE_CHECKING:
+    from bigdata_connectors._http import HTTPTransport
+
+__all__ = ["DEFAULT_MAX_POLL_INTERVAL", "DEFAULT_POLL_INTERVAL", "DEFAULT_SYNC_TIMEOUT", "SyncHandle", "utcnow"]
+
+DEFAULT_SYNC_TIMEOUT = 1800.0  # seconds
+DEFAULT_POLL_INTERVAL = 2.0  # seconds
+DEFAULT_MAX_POLL_INTERVAL = 30.0  # seconds
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncHandle:
+    """A sync that was triggered: enough to wait for it here, or (through ``token()``) anywhere else.
+
+    ``connector_id`` (UUID); ``baseline``: the connector's ``last_sync_at`` read before the trigger (None if
+    it had never synced); only a later ``last_sync_at`` can be this sync's outcome. ``started_at``: when the
+    sync was triggered, an aware UTC datetime from the server's clock (the trigger answer's ``Date`` header,
+    whole seconds; the local clock only when the answer had no usable ``Date``). ``deadline``: the aware UTC
+    wall-clock time after which waiting gives up (None: each ``wait`` sets its own ``timeout``).
+    """
+
+    __slots__ = (
+        "_http",
+        "_mono_deadline",
+        "_mono_start",
+        "_polls",
+        "baseline",
+        "connector_id",
+        "deadline",
+        "started_at",
+    )
+
+    def __init__(
+        self,
+        http: HTTPTransport,
+        connector_id: UUID,
+        *,
+        baseline: datetime | None,
+        started_at: datetime,
+        deadline: datetime | None,
+        mono_start: float | None = None,
+        mono_deadline: float | None = None,
+    ) -> None:
+        self._http = http
+        self.connector_id = connector_id
+        self.baseline = baseline
+        self.started_at = started_at
+        self.deadline = deadline
+        self._mono_start = mono_start  # set in the process that started it: the trigger counts against timeout
+        self._mono_deadline = mono_deadline
+        self._polls = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"SyncHandle(connector_id={str(self.connector_id)!r}, baseline={self.baseline!r}, "
+            f"started_at={self.started_at!r}, deadline={self.deadline!r})"
+        )
+
+    @property
+    def _path(self) -> str:
+        return connector_path(self.connector_id)
+
+    def token(self) -> str:
+        """This handle as a compact, versioned text token (connector id, baseline, started_at, deadline;
+        no key and no URL) for ``client.connectors.resume_sync`` in any process. Sends nothing."""
+        return encode_token(SyncToken(self.connector_id, self.baseline, self.started_at, self.deadline))
+
+    async def poll(self) -> SyncProgress:
+        """One ``GET /contents/v1/connectors/{id}``, classified by the completion rule: ``state`` is
+        "running", "succeeded" or "failed"; ``elapsed`` is seconds since ``started_at``. Never sleeps.
+
+        Raises ConnectorArchivedError (archived before the sync finished), NotFoundError (the connector
+        is gone), and the errors of ``client.connectors.get``.
+        """
+        try:
+            connector = await self._http.request("GET", self._path, Connector)
+        except NotFoundError as err:
+            mark_gone(err)
+            raise
+        self._polls += 1
+        elapsed = max(0.0, (utcnow() - self.started_at).total_seconds())
+        return progress(connector, self.baseline, elapsed, self._polls)
+
+    def _budget(self, timeout: float | None) -> tuple[float, float]:
+        """(start, timeout) on the transport's monotonic clock for this wait."""
+        now = self._http.clock()
+        if self._mono_deadline is not None:
+            start, deadline = self._mono_start if self._mono_start is not None else now, self._mono_deadline
+        elif self.deadline is not None:
+            start, deadline = now, now + (self.deadline - utcnow()).total_seconds()
+        else:
+            start, deadline = now, now + (DEFAULT_SYNC_TIMEOUT if timeout is None else timeout)
+        if timeout is not None:
+            deadline = min(deadline, now + timeout)
+        return start, deadline - start
+
+    def _documents_query(self) -> list[tuple[str, str]]:
+        since = self.started_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return [
+            ("connector", str(self.connector_id)),
+            ("from_date", since),
+            ("sort_by", "created_at"),
+            ("sort_order", "asc"),  # new documents land on the last page, not shifting the ones read
+        ]
+
+    async def documents(self, *, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[Document]:
+        """The connector's documents created at or after ``started_at`` (what this sync, or a later one,
+        brought in), oldest first, across pages: ``async for doc in handle.documents():``.
+
+        Sends ``GET /contents/v1/documents?connector=<id>&from_date=<started_at>&sort_by=created_at
+        &sort_order=asc&page=..&page_size=..``, page after page until a short one. The list is eventually
+        consistent: a document created seconds ago may be missing (``wait(documents=True)`` waits for the
+        set to be complete). Raises the errors of ``client.documents.list``.
+        """
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be an int from 1 to {MAX_PAGE_SIZE}, got {page_size!r}")
+        async for document in iterate_documents(self._http, self._documents_query(), page_size=page_size):
+            if document.created_at >= self.started_at:
+                yield document
+
+    @overload
+    async def wait(
+        self,
+        *,
+        timeout: float | None = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: ProgressCallback | None = ...,
+        documents: Literal[False] = ...,
+        documents_settle: float = ...,
+    ) -> Connector: ...
+    @overload
+    async def wait(
+        self,
+        *,
+        timeout: float | None = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: ProgressCallback | None = ...,
+        documents: Literal[True],
+        documents_settle: float = ...,
+    ) -> SyncReport: ...
+    @overload
+    async def wait(
+        self,
+        *,
+        timeout: float | None = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: ProgressCallback | None = ...,
+        documents: bool,
+        documents_settle: float = ...,
+    ) -> Connector | SyncReport: ...
+
+    async def wait(
+        self,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+        documents: bool = False,
+        documents_settle: float = DEFAULT_DOCUMENTS_SETTLE,
+    ) -> Connector | SyncReport:
+        """Poll ``GET /contents/v1/connectors/{id}`` until the sync is over; return the connector on success.
+
+        With ``documents=True``, go on past the sync's success, polling ``GET /contents/v1/documents``
+        (this connector, created at or after ``started_at``, every page) within the same deadline until
+        the set is complete (``last_sync_count`` documents seen, or no new one for ``documents_settle``
+        seconds) and every document is ``completed`` or ``failed``; then return a SyncReport
+        (``report.connector``, ``report.documents``: completed, failed with ``failed_names``). A failed
+        document does not raise: the report says which.
+
+        The first poll runs at once, then every ``poll_interval`` seconds growing x1.5 to
+        ``max_poll_interval``. ``timeout`` (seconds from now) bounds the wait; it never extends the handle's
+        ``deadline``; with neither, 1800 s. ``on_progress`` (plain or async) gets a SyncProgress per poll.
+        Cancelling the awaiting task stops at once; the sync goes on on the server.
+
+        Raises SyncFailedError, SyncTimeoutError (at once if the deadline has already passed; the sync
+        keeps running on the server), DocumentsTimeoutError (a SyncTimeoutError: the sync succeeded but
+        its documents were not all processed in time; ``.documents`` is the last summary),
+        ConnectorArchivedError, NotFoundError (connector deleted), and the errors of
+        ``client.connectors.get`` and ``client.documents.list``.
+        """
+        check_wait_args(DEFAULT_SYNC_TIMEOUT if timeout is None else timeout, poll_interval, max_poll_interval)
+        if not (documents_settle >= 0 and math.isfinite(documents_settle)):
+            raise ValueError(f"documents_settle must be a finite number of seconds >= 0, got {documents_settle!r}")
+        start, budget = self._budget(timeout)
+        if self._http.clock() - start >= budget:
+            raise SyncTimeoutError(
+                f"the deadline of this sync of connector {self.connector_id} ({self.deadline}) has passed; "
+                "the sync may still be running on the server",
+                None,
+                max(0.0, self._http.clock() - start),
+            )
+
+        async def fetch(deadline: float) -> Connector:
+            return await self._http.request("GET", self._path, Connector, deadline=deadline)
+
+        connector = await wait_until_synced(
+            fetch,
+            baseline=self.baseline,
+            timeout=budget,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+            clock=self._http.clock,
+            sleep=self._http.sleep,
+            started=start,
+        )
+        if not documents:
+            return connector
+        query = self._documents_query()
+
+        def listing(deadline: float) -> AsyncIterator[Document]:
+            return iterate_documents(self._http, query, page_size=MAX_PAGE_SIZE, deadline=deadline)
+
+        return await wait_for_documents(
+            listing,
+            connector=connector,
+            started_at=self.started_at,
+            start=start,
+            deadline=start + budget,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            settle=documents_settle,
+            clock=self._http.clock,
+            sleep=self._http.sleep,
+        )

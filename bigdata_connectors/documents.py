@@ -1,0 +1,148 @@
+"""The document operations (``client.documents``): what connectors (and uploads) bring in.
+
+No aiohttp and no sleeping here: requests go through the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import AsyncIterator, Collection
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from bigdata_connectors._generated.models import Document, DocumentList
+from bigdata_connectors._http import HTTPTransport
+from bigdata_connectors._ids import ConnectorId, connector_uuid, content_id
+
+__all__ = ["DocumentsService", "iterate_documents"]
+
+_COLLECTION = "/contents/v1/documents"
+MAX_PAGE_SIZE = 100
+
+SortBy = Literal["created_at", "updated_at", "file_name", "raw_size", "content_type", "status"]
+
+
+def _iso_date(value: date | datetime | str) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("from_date as a datetime must be timezone-aware")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"from_date must be a date, an aware datetime or an ISO 8601 string, got {value!r}"
+            ) from None
+        return value
+    raise TypeError(f"from_date must be a date, a datetime or an ISO 8601 string, got {type(value).__name__}")
+
+
+def _statuses(status: str | Collection[str] | None) -> frozenset[str] | None:
+    if status is None:
+        return None
+    if isinstance(status, str):
+        return frozenset({status})
+    if not status or not all(isinstance(s, str) for s in status):
+        raise ValueError("status must be a status string or a non-empty collection of them")
+    return frozenset(status)
+
+
+class DocumentsService:
+    """``client.documents``: list documents (every page) and read one."""
+
+    def __init__(self, transport: HTTPTransport) -> None:
+        self._http = transport
+
+    def list(
+        self,
+        *,
+        connector: ConnectorId | None = None,
+        status: str | Collection[str] | None = None,
+        from_date: date | datetime | str | None = None,
+        origin: Literal["email", "file_upload"] | None = None,
+        ownership: Literal["all", "owned", "shared"] | None = None,
+        owner: str | None = None,
+        file_name: str | None = None,
+        tags: Collection[str] | None = None,
+        sort_by: SortBy | None = None,
+        sort_order: Literal["asc", "desc"] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncIterator[Document]:
+        """Every matching document, across pages: ``async for doc in client.documents.list(connector=cid):``.
+
+        Sends ``GET /contents/v1/documents?page=1&page_size=...`` with the filters given, then the next
+        pages as the iteration needs them, until a page shorter than ``page_size`` (1 to 100; the API
+        gives no total and no cursor). ``connector`` (a UUID) keeps that connector's documents;
+        ``from_date`` (a date, an aware datetime or an ISO 8601 string) those created on or after it;
+        ``origin``, ``ownership``, ``owner``, ``file_name`` (partial, case-insensitive), ``tags`` (any of),
+        ``sort_by`` and ``sort_order`` are passed as the API documents them. ``status`` (one status or
+        several, e.g. "failed") has no API filter: it is applied to each page as it arrives. A document
+        that moves between pages while they are read (the list is live) is yielded once.
+
+        Arguments are checked when this is called, before anything is sent: ValueError or TypeError.
+        Iterating raises AuthenticationError, APIStatusError, APIConnectionError, APITimeoutError,
+        ResponseValidationError.
+        """
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be an int from 1 to {MAX_PAGE_SIZE}, got {page_size!r}")
+        params: builtins.list[tuple[str, str]] = []
+        if connector is not None:
+            params.append(("connector", str(connector_uuid(connector))))
+        if from_date is not None:
+            params.append(("from_date", _iso_date(from_date)))
+        for name, value in (
+            ("origin", origin),
+            ("ownership", ownership),
+            ("owner", owner),
+            ("file_name", file_name),
+            ("sort_by", sort_by),
+            ("sort_order", sort_order),
+        ):
+            if value is not None:
+                if not isinstance(value, str):
+                    raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+                params.append((name, value))
+        if tags is not None:
+            if isinstance(tags, str):
+                raise TypeError("tags must be a collection of strings (e.g. a list), not a single str")
+            params.extend(("tags", str(tag)) for tag in tags)
+        return iterate_documents(self._http, params, page_size=page_size, statuses=_statuses(status))
+
+    async def get(self, document_id: str) -> Document:
+        """``GET /contents/v1/documents/{content_id}``: one document's metadata.
+
+        ``document_id`` is the content id, 32 hexadecimal characters (not a UUID); anything else
+        fails before anything is sent. Raises TypeError/ValueError (bad id; nothing sent),
+        NotFoundError, PermissionDeniedError (not shared with your organisation), AuthenticationError,
+        APIConnectionError, APITimeoutError, ResponseValidationError.
+        """
+        return await self._http.request("GET", f"{_COLLECTION}/{content_id(document_id)}", Document)
+
+
+async def iterate_documents(
+    http: HTTPTransport,
+    params: list[tuple[str, str]],
+    *,
+    page_size: int,
+    statuses: frozenset[str] | None = None,
+    deadline: float | None = None,
+) -> AsyncIterator[Document]:
+    """The paging loop behind ``DocumentsService.list`` and ``SyncHandle.documents``: ``GET`` page 1, 2, ...
+    until a page shorter than ``page_size``; each document once. ``deadline`` on the transport's clock."""
+    seen: set[str] = set()
+    page = 1
+    while True:
+        query = [*params, ("page", str(page)), ("page_size", str(page_size))]
+        answer = await http.request("GET", _COLLECTION, DocumentList, params=query, deadline=deadline)
+        for document in answer.results:
+            if document.id in seen:
+                continue
+            seen.add(document.id)
+            if statuses is None or document.status in statuses:
+                yield document
+        if len(answer.results) < page_size:
+            return
+        page += 1
