@@ -49,8 +49,9 @@ class SyncHandle:
 
     ``connector_id`` (UUID); ``baseline``: the connector's ``last_sync_at`` read before the trigger (None if
     it had never synced); only a later ``last_sync_at`` can be this sync's outcome. ``started_at``: when the
-    sync was triggered, an aware UTC datetime from the server's clock (the trigger answer's ``Date`` header,
-    whole seconds; the local clock only when the answer had no usable ``Date``). ``deadline``: the aware UTC
+    sync was triggered, an aware UTC datetime on the server's clock (the trigger answer's ``Date`` header,
+    refined to the local send time when that falls in the same second; the local clock only when the answer
+    had no usable ``Date``). ``deadline``: the aware UTC
     wall-clock time after which waiting gives up (None: each ``wait`` sets its own ``timeout``).
     """
 

@@ -37,7 +37,7 @@ def test_effective_spec_is_valid_openapi_31() -> None:
     assert "nullable" not in SPEC_PATH.read_text()
 
 
-def test_spec_covers_the_six_operations() -> None:
+def test_spec_covers_the_eight_operations() -> None:
     ops = {(method.upper(), route) for route, item in SPEC["paths"].items() for method in item}
     assert ops == {
         ("GET", "/contents/v1/connectors"),
@@ -46,6 +46,8 @@ def test_spec_covers_the_six_operations() -> None:
         ("PUT", "/contents/v1/connectors/{connector_id}"),
         ("DELETE", "/contents/v1/connectors/{connector_id}"),
         ("POST", "/contents/v1/connectors/{connector_id}/sync"),
+        ("GET", "/contents/v1/documents"),
+        ("GET", "/contents/v1/documents/{content_id}"),
     }
     delete = SPEC["paths"]["/contents/v1/connectors/{connector_id}"]["delete"]
     assert any(p.get("name") == "force_delete" and p["in"] == "query" for p in delete["parameters"])
