@@ -25,6 +25,7 @@ BACKOFF_INITIAL = 0.5  # seconds before the first retry, doubling each time ...
 BACKOFF_MAX = 8.0  # ... up to this many seconds
 BACKOFF_JITTER = 0.5  # seconds of random spread added, so a crowd of clients does not retry in step
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After raises RateLimitError at once instead of sleeping
+DEFAULT_CONSISTENCY_TIMEOUT = 5.0  # seconds ensure looks a label up for after a lost create answer
 ENV_API_KEY = "BIGDATA_API_KEY"
 ENV_BASE_URL = "BIGDATA_BASE_URL"
 

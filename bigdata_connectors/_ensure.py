@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any, Protocol
 
+from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
 from bigdata_connectors._desired import ConnectorSpec, compare
 from bigdata_connectors._errors import (
     AmbiguousLabelError,
@@ -37,7 +38,6 @@ __all__ = ["CREATE_ATTEMPTS", "DEFAULT_CONSISTENCY_TIMEOUT", "ensure", "is_ambig
 
 logger = logging.getLogger("bigdata_connectors")
 
-DEFAULT_CONSISTENCY_TIMEOUT = 5.0  # seconds the label is looked up for after a lost create answer
 CREATE_ATTEMPTS = 3  # creates sent at most, each after the previous one provably made nothing
 _FIRST_DELAY = 0.25  # seconds before the second lookup, doubling ...
 _MAX_DELAY = 2.0  # ... up to this

@@ -11,16 +11,11 @@ import enum
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import pydantic
 
-from bigdata_connectors._apply import ApplyReport, OutcomeCallback, apply_plan
-from bigdata_connectors._connectors_file import ConnectorsFile
-from bigdata_connectors._desired import ConnectorSpec
-from bigdata_connectors._ensure import DEFAULT_CONSISTENCY_TIMEOUT
-from bigdata_connectors._ensure import Memory as EnsureMemory
-from bigdata_connectors._ensure import ensure as ensure_connector
+from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
 from bigdata_connectors._generated.models import (
     Connector,
     ConnectorCreatePayload,
@@ -35,7 +30,6 @@ from bigdata_connectors._generated.models import (
 )
 from bigdata_connectors._http import HTTPTransport
 from bigdata_connectors._ids import CONNECTORS_PATH, ConnectorId, connector_path, parse_date_limit
-from bigdata_connectors._plan import Plan, make_plan
 from bigdata_connectors._polling import ProgressCallback
 from bigdata_connectors._redact import masked_validation_error
 from bigdata_connectors._sync import resume_sync, start_sync, sync_and_wait, wait_for_sync
@@ -47,6 +41,14 @@ from bigdata_connectors._sync_handle import (
     SyncHandle,
 )
 from bigdata_connectors._sync_many import SyncOutcome, sync_many
+
+if TYPE_CHECKING:
+    # Connectors as code (ensure, plan, apply) is imported when first used: most programs never call it,
+    # and its modules cost about a third of the package's own import time (docs/benchmarks.md).
+    from bigdata_connectors._apply import ApplyReport, OutcomeCallback
+    from bigdata_connectors._connectors_file import ConnectorsFile
+    from bigdata_connectors._ensure import Memory as EnsureMemory
+    from bigdata_connectors._plan import Plan
 
 __all__ = ["ConnectorsService", "SyncOutcome"]
 
@@ -89,7 +91,16 @@ class ConnectorsService:
 
     def __init__(self, transport: HTTPTransport) -> None:
         self._http = transport
-        self._ensured = EnsureMemory()
+        self._ensure_memory: EnsureMemory | None = None
+
+    @property
+    def _ensured(self) -> EnsureMemory:
+        """What ``ensure`` remembers for this client (created on first use)."""
+        if self._ensure_memory is None:
+            from bigdata_connectors._ensure import Memory
+
+            self._ensure_memory = Memory()
+        return self._ensure_memory
 
     # ------------------------------------------------------------------ the six operations
 
@@ -279,6 +290,9 @@ class ConnectorsService:
         at creation; nothing changed), CreateOutcomeUnknownError (the answer was lost and the lookups failed),
         and the API errors of ``list``, ``create`` and ``update``.
         """
+        from bigdata_connectors._desired import ConnectorSpec
+        from bigdata_connectors._ensure import ensure as ensure_connector
+
         spec = ConnectorSpec.from_create_args(
             type=type, label=label, config=config, description=description, share_with_org=share_with_org
         )
@@ -309,6 +323,9 @@ class ConnectorsService:
         ``pip install 'bigdata-connectors[yaml]'``), ValueError (``replace`` names an undeclared label),
         AmbiguousLabelError, and the errors of ``list``.
         """
+        from bigdata_connectors._connectors_file import ConnectorsFile
+        from bigdata_connectors._plan import make_plan
+
         declared = source if isinstance(source, ConnectorsFile) else ConnectorsFile.read(source, environ=environ)
         replace = [replace] if isinstance(replace, str) else builtins.list(replace)  # one label, not its letters
         return make_plan(declared, await self.list(), prune=prune, replace=replace)
@@ -328,6 +345,8 @@ class ConnectorsService:
         Returns an ApplyReport (``report.ok``; ``print(report)``); an action's API or ensure error is in
         its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan.
         """
+        from bigdata_connectors._apply import apply_plan
+
         return await apply_plan(
             self,
             plan,

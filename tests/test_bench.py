@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections import Counter
 
@@ -64,3 +66,13 @@ async def test_emulator_draws_each_sync_length_from_a_range() -> None:
     assert {c.last_sync_status for c in finished} == {"SUCCESS"}
     lengths = Counter(round((c.last_sync_at - c.created_at).total_seconds()) for c in finished if c.last_sync_at)
     assert len(lengths) > 1  # not all alike
+
+
+def test_connectors_as_code_is_imported_only_when_used() -> None:
+    code = (
+        "import sys; from bigdata_connectors import BigdataClient, Connector; "
+        "print(sorted(m for m in sys.modules if m.rsplit('.', 1)[-1] in "
+        "('_apply', '_plan', '_ensure', '_desired', '_connectors_file')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
