@@ -45,7 +45,7 @@ Exit codes:
   4    authentication or permission (401, 403)
   5    not found (404)
   6    rate limited (429, after retries)
-  7    request rejected (400, 409, 422)
+  7    request rejected (400, 409, 422; a sync of an archived connector)
   8    API unavailable (5xx, no answer, timeout, unreadable answer)
   9    the account conflicts with the declared state (ambiguous label,
        replacement needed, create outcome unknown)
@@ -105,6 +105,7 @@ def describe(err: BaseException) -> tuple[ExitCode, str]:
         APIConnectionError,
         APIStatusError,
         ConfigurationError,
+        ConnectorArchivedError,
         ConnectorsFileError,
         CreateOutcomeUnknownError,
         ReplacementRequiredError,
@@ -135,6 +136,8 @@ def describe(err: BaseException) -> tuple[ExitCode, str]:
         code = ExitCode.CONFIG
     elif isinstance(err, APIConnectionError | ResponseValidationError):
         code = ExitCode.UNAVAILABLE
+    elif isinstance(err, ConnectorArchivedError):  # the API refuses a sync on it
+        code = ExitCode.REJECTED
     elif isinstance(err, SyncFailedError):
         code = ExitCode.SYNC_FAILED
     elif isinstance(err, SyncTimeoutError):

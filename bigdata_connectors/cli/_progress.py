@@ -83,3 +83,6 @@ class SyncBoard:
                 status=row.status or "waiting",
                 polls=row.polls,
             )
+            if progress.state != "running":  # over by the completion rule: stop its spinner and clock
+                self._progress.update(task, total=1, completed=1)
+                self._progress.stop_task(task)

@@ -20,9 +20,11 @@ _ID = "019a9612-bfad-758c-884e-37dd8c6ad2cb"
     "sync",
     epilog=f"""\b
 Examples:
-  {PROG} sync {_ID} --date-limit 2026-01-01   # start, return
+  {PROG} sync {_ID} --date-limit 2026-01-01   # start, print a token
   {PROG} sync $ID --date-limit 2026-01-01 --wait --timeout 900
-  {PROG} sync ID1 ID2 ID3 --date-limit 2026-01-01 --wait --json""",
+  {PROG} sync ID1 ID2 ID3 --date-limit 2026-01-01 --wait --json
+  TOKEN=$({PROG} sync $ID --date-limit 2026-01-01 --json | jq -r .token)
+  {PROG} sync --resume "$TOKEN"              # later, anywhere: wait for that sync""",
 )
 @click.argument("connector_ids", metavar="[ID]...", nargs=-1)
 @click.option(
@@ -34,11 +36,18 @@ Examples:
 )
 @click.option("--wait", is_flag=True, help="Wait until each sync has finished, then print a summary.")
 @click.option(
+    "--resume",
+    "tokens",
+    multiple=True,
+    metavar="TOKEN",
+    help="Wait for a sync started elsewhere, from its token (printed by `sync` without --wait; repeatable).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
     metavar="SECONDS",
-    help="With --wait: the whole wait per connector, in seconds [default: 1800].",
+    help="The whole wait per connector, in seconds [default: 1800]. Without --wait: the deadline the token carries.",
 )
 @click.option(
     "--poll-interval",
@@ -57,6 +66,7 @@ def sync_cmd(
     connector_ids: tuple[str, ...],
     date_limit: datetime | None,
     wait: bool,
+    tokens: tuple[str, ...],
     timeout: float | None,
     poll_interval: float,
     concurrency: int,
@@ -64,20 +74,24 @@ def sync_cmd(
 ) -> None:
     """Sync connectors: start the syncs, or with --wait follow them to the end.
 
-    Without --wait: POST /contents/v1/connectors/ID/sync for each id, and return. With --wait: one
-    live line per connector on a terminal (status, elapsed, polls), then a summary table; several
-    ids run together (at most --concurrency at once) and one failure does not stop the others.
+    Without --wait: GET each connector, POST /contents/v1/connectors/ID/sync, and print a token per
+    sync that `sync --resume TOKEN` (any machine, any time) waits on. With --wait: one live line per
+    connector on a terminal (status, elapsed, polls), then a summary table; several ids run together
+    (at most --concurrency at once) and one failure does not stop the others.
     The exit code is 0 when every sync succeeded, else that of the first one (in the order given)
     that did not: 10 failed, 11 timed out (the sync goes on on the server), or the API error's.
     """
     from bigdata_connectors.cli import _sync_run
 
-    if not connector_ids:
-        raise click.UsageError("give at least one connector ID")
-    if not wait and timeout is not None:
-        raise click.UsageError("--timeout applies to --wait")
     limit = date_limit.date() if date_limit is not None else None
+    if tokens:
+        if connector_ids or date_limit is not None:
+            raise click.UsageError("--resume waits for syncs already started: give no ID and no --date-limit")
+        _sync_run.resume(ctx, list(tokens), timeout, poll_interval, as_json)
+        return
+    if not connector_ids:
+        raise click.UsageError("give at least one connector ID (or --resume TOKEN)")
     if not wait:
-        _sync_run.trigger(ctx, list(connector_ids), limit, as_json)
+        _sync_run.start(ctx, list(connector_ids), limit, timeout, as_json)
         return
     _sync_run.wait(ctx, list(connector_ids), limit, timeout, poll_interval, concurrency, as_json)

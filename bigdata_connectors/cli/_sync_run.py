@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -14,18 +15,19 @@ from rich.text import Text
 
 from bigdata_connectors import (
     BigdataClient,
+    BigdataError,
     Connector,
     SyncFailedError,
-    SyncNotSupportedError,
+    SyncHandle,
     SyncTimeoutError,
 )
 from bigdata_connectors.cli._common import PROG
 from bigdata_connectors.cli._exit import ExitCode, describe
-from bigdata_connectors.cli._output import Output, connector_json, new_table, status_text
+from bigdata_connectors.cli._output import Output, connector_json, new_table, status_text, when
 from bigdata_connectors.cli._progress import SyncBoard, Tracked
 from bigdata_connectors.cli._runtime import run
 
-__all__ = ["trigger", "wait"]
+__all__ = ["resume", "start", "wait"]
 
 DEFAULT_TIMEOUT = 1800.0  # seconds, as the SDK's sync_and_wait
 
@@ -81,42 +83,80 @@ def _progress_console(as_json: bool) -> Console | None:
     return console_for(stream) if stream.isatty() else None
 
 
-def trigger(ctx: click.Context, ids: list[str], date_limit: date | None, as_json: bool) -> None:
-    """Start each sync (type rules as ``sync_and_wait``'s: email refused, date_limit only where taken)."""
+def start(ctx: click.Context, ids: list[str], date_limit: date | None, timeout: float | None, as_json: bool) -> None:
+    """Start each sync with ``start_sync`` and print its token; one connector's error does not stop the others.
 
-    async def work(client: BigdataClient) -> list[dict[str, Any]]:
-        started = []
+    Each connector is read first for its label and type, so that ``--date-limit`` goes only to the types
+    that take it (as ``sync_many`` does). ``timeout`` becomes the handle's wall-clock deadline, in the token.
+    """
+
+    async def one(client: BigdataClient, connector_id: str) -> dict[str, Any]:
+        connector = await client.connectors.get(connector_id)
+        limit = None if connector.type == "sharepoint" else date_limit
+        handle = await client.connectors.start_sync(connector.connector_id, date_limit=limit, timeout=timeout)
+        return {
+            "connector_id": str(handle.connector_id),
+            "label": connector.label,
+            "started_at": handle.started_at.isoformat(),
+            "baseline": handle.baseline.isoformat() if handle.baseline else None,
+            "deadline": handle.deadline.isoformat() if handle.deadline else None,
+            "date_limit": limit.isoformat() if limit else None,
+            "token": handle.token(),
+        }
+
+    async def work(client: BigdataClient) -> list[tuple[str, dict[str, Any] | None, Exception | None]]:
+        results: list[tuple[str, dict[str, Any] | None, Exception | None]] = []
         for connector_id in ids:
-            connector = await client.connectors.get(connector_id)
-            if connector.type == "email":
-                raise SyncNotSupportedError(
-                    f"connector {connector.connector_id} is an email connector: it ingests forwarded mail "
-                    "and cannot be synced"
-                )
-            if connector.type == "investment_research" and date_limit is None:
-                raise click.UsageError("investment_research connectors need --date-limit")
-            limit = date_limit if connector.type != "sharepoint" else None
-            ack = await client.connectors.trigger_sync(connector.connector_id, date_limit=limit)
-            started.append(
-                {
-                    "connector_id": str(connector.connector_id),
-                    "label": connector.label,
-                    "status": ack.status,
-                    "date_limit": limit.isoformat() if limit else None,
-                }
-            )
-        return started
+            try:
+                results.append((connector_id, await one(client, connector_id), None))
+            except (BigdataError, ValueError, TypeError) as err:
+                results.append((connector_id, None, err))
+        return results
 
-    started = run(ctx, work)
+    results = run(ctx, work)
+    started = [row for _, row, _ in results if row is not None]
     out = Output(as_json)
     if as_json:
         out.json_lines(started)
-        return
-    table = new_table("ID", "LABEL", "SYNC", "DATE LIMIT")
-    for row in started:
-        table.add_row(row["connector_id"], Text(row["label"]), Text(str(row["status"])), row["date_limit"] or "")
-    out.table(table)
-    out.say(f"Started; the syncs run on the server ('{PROG} get ID' shows how they are doing).")
+    elif started:
+        table = new_table("ID", "LABEL", "STARTED AT", "DATE LIMIT")
+        for row in started:
+            moment = datetime.fromisoformat(row["started_at"])
+            table.add_row(row["connector_id"], Text(row["label"]), when(moment), row["date_limit"] or "")
+        out.table(table)
+        resume = " ".join(f"--resume {row['token']}" for row in started)
+        out.say(
+            Text(f"Started; the syncs run on the server. To wait for them, here or anywhere:\n  {PROG} sync {resume}")
+        )
+    failures = [(cid, err) for cid, _, err in results if err is not None]
+    for cid, err in failures:
+        click.echo(f"{PROG}: error: {cid}: {describe(err)[1]}", err=True)
+    if failures:
+        ctx.exit(describe(failures[0][1])[0])
+
+
+def resume(ctx: click.Context, tokens: list[str], timeout: float | None, poll_interval: float, as_json: bool) -> None:
+    """Wait for syncs started elsewhere, one ``resume_sync`` handle per token, all at once."""
+    max_poll = max(poll_interval, 30.0)
+
+    async def work(client: BigdataClient) -> list[Result]:
+        handles = [client.connectors.resume_sync(token) for token in tokens]  # a bad token fails before any request
+        ids = [str(h.connector_id) for h in handles]
+        with SyncBoard(ids, _progress_console(as_json)) as board:
+
+            async def one(handle: SyncHandle, cid: str) -> Result:
+                try:
+                    connector = await handle.wait(
+                        timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll,
+                        on_progress=board.update,
+                    )  # fmt: skip
+                except (BigdataError, ValueError) as err:
+                    return Result(cid, None, err, board.tracked.get(cid, Tracked()))
+                return Result(cid, connector, None, board.tracked.get(cid, Tracked()))
+
+            return list(await asyncio.gather(*(one(h, cid) for h, cid in zip(handles, ids, strict=True))))
+
+    _finish(ctx, work, as_json)
 
 
 def wait(
@@ -161,14 +201,19 @@ def wait(
                 for o in outcomes
             ]
 
+    _finish(ctx, work, as_json)
+
+
+def _finish(ctx: click.Context, work: Callable[[BigdataClient], Awaitable[list[Result]]], as_json: bool) -> None:
+    """Run the waits, print the summary, exit with the first non-success's code."""
     try:
         results = run(ctx, work)
     except KeyboardInterrupt:
         raise click.exceptions.Abort("the syncs already started go on on the server") from None
     _report(results, as_json)
-    failed = [r for r in results if r.error is not None]
+    failed = [r.error for r in results if r.error is not None]
     if failed:
-        ctx.exit(describe(failed[0].error)[0])  # type: ignore[arg-type]
+        ctx.exit(describe(failed[0])[0])
 
 
 def _report(results: Sequence[Result], as_json: bool) -> None:

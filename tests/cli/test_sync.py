@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from bigdata_connectors.cli._exit import ExitCode
@@ -19,17 +20,54 @@ def lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def test_sync_without_wait_starts_and_returns(invoke: Invoker, emu: ThreadedEmulator) -> None:
+def test_sync_without_wait_starts_and_prints_a_token(invoke: Invoker, emu: ThreadedEmulator) -> None:
     (cid,) = preload(emu)
     result = invoke("sync", cid, "--date-limit", "2026-01-01")
     assert result.exit_code == 0, result.stderr
-    assert cid in result.stdout
-    assert "accepted" in result.stdout
-    assert "2026-01-01" in result.stdout
+    header, _rule, row, _note, command = result.stdout.splitlines()
+    assert header.split() == ["ID", "LABEL", "STARTED", "AT", "DATE", "LIMIT"]
+    assert row.split()[0] == cid
+    assert row.rstrip().endswith("2026-01-01")
+    assert command.startswith("  bigdata-connectors sync --resume ")
     assert emu.emulator.requests["sync"] == 1
-    (sp,) = preload(emu, type="sharepoint")
-    started = lines(invoke("sync", sp, "--date-limit", "2026-01-01", "--json").stdout)
-    assert started == [{"connector_id": sp, "label": "preloaded 0", "status": "accepted", "date_limit": None}]
+    (site,) = preload(emu, type="sharepoint")
+    (started,) = lines(invoke("sync", site, "--date-limit", "2026-01-01", "--timeout", "60", "--json").stdout)
+    assert started["connector_id"] == site
+    assert started["date_limit"] is None  # sharepoint takes none
+    assert started["deadline"] is not None
+    assert started["token"]
+
+
+def test_resume_waits_for_a_sync_started_by_another_invocation(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    a, b = preload(emu, 2)
+    started = lines(invoke("sync", a, b, "--date-limit", "2026-01-01", "--json").stdout)
+    tokens = [arg for row in started for arg in ("--resume", row["token"])]
+    result = invoke("sync", *tokens, "--json", *FAST)  # a new client on a new event loop, as another process
+    assert result.exit_code == 0, result.stderr
+    rows = lines(result.stdout)
+    assert [(r["connector_id"], r["result"]) for r in rows] == [(a, "success"), (b, "success")]
+    again = invoke("sync", "--resume", started[0]["token"], *FAST)  # finished before this resume: still seen
+    assert again.exit_code == 0
+    assert "SUCCESS" in again.stdout
+    assert emu.emulator.requests["sync"] == 2  # resuming never triggers
+
+
+def test_resume_outcomes(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    ok, failing = preload(emu, 2)
+    emu.call(emu.emulator.fail_next_syncs, 1)
+    (fail_row,) = lines(invoke("sync", failing, "--date-limit", "2026-01-01", "--json").stdout)
+    failed = invoke("sync", "--resume", fail_row["token"], *FAST)
+    assert failed.exit_code == ExitCode.SYNC_FAILED
+    assert "broker login rejected" in failed.stderr
+    emu.emulator.sync_duration = 30.0
+    (row,) = lines(invoke("sync", ok, "--date-limit", "2026-01-01", "--timeout", "0.05", "--json").stdout)
+    time.sleep(0.1)
+    late = invoke("sync", "--resume", row["token"], *FAST)  # the deadline in the token has passed
+    assert late.exit_code == ExitCode.SYNC_TIMEOUT
+    assert "deadline" in late.stderr
+    bad = invoke("sync", "--resume", row["token"][:-3] + "xyz")
+    assert bad.exit_code == ExitCode.USAGE
+    assert invoke("sync", ok, "--resume", row["token"]).exit_code == ExitCode.USAGE
 
 
 def test_sync_refusals_send_no_trigger(invoke: Invoker, emu: ThreadedEmulator) -> None:
@@ -37,12 +75,15 @@ def test_sync_refusals_send_no_trigger(invoke: Invoker, emu: ThreadedEmulator) -
     (mail,) = preload(emu, type="email")
     assert invoke("sync").exit_code == ExitCode.USAGE
     assert invoke("sync", cid, "--date-limit", "01/02/2026").exit_code == ExitCode.USAGE
-    assert invoke("sync", cid, "--date-limit", "2026-01-01", "--timeout", "5").exit_code == ExitCode.USAGE
     for args in ([cid], [cid, "--wait"], [mail, "--date-limit", "2026-01-01"], [mail, "--wait"]):
         result = invoke("sync", *args)
         assert result.exit_code == ExitCode.USAGE, args
         assert len(result.stderr.splitlines()) == 1
     assert "email connector" in invoke("sync", mail, "--wait").stderr
+    assert invoke("archive", cid).exit_code == 0
+    archived = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait")
+    assert archived.exit_code == ExitCode.REJECTED
+    assert "is archived" in archived.stderr
     assert emu.emulator.requests["sync"] == 0
 
 

@@ -217,6 +217,11 @@ def test_emulator_command_serves_another_cli_process() -> None:
         synced = cli("sync", cid, "--wait", "--poll-interval", "0.05", "--json")
         assert synced.returncode == 0, synced.stderr
         assert json.loads(synced.stdout)["result"] == "success"
+        started = cli("sync", cid, "--json")  # one process starts a sync ...
+        token = json.loads(started.stdout)["token"]
+        resumed = cli("sync", "--resume", token, "--poll-interval", "0.05", "--json")  # ... another waits for it
+        assert resumed.returncode == 0, resumed.stderr
+        assert json.loads(resumed.stdout)["result"] == "success"
         listed = [json.loads(line) for line in cli("list", "--json").stdout.splitlines()]
         assert [(c["connector_id"], c["last_sync_status"]) for c in listed] == [(cid, "SUCCESS")]
     finally:
