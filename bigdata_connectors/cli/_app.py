@@ -20,7 +20,7 @@ from bigdata_connectors.cli._common import PROG, Settings
 from bigdata_connectors.cli._connector_cmds import archive_cmd, create_cmd, delete_cmd, get_cmd, list_cmd, update_cmd
 from bigdata_connectors.cli._emulator_cmd import emulator_cmd
 from bigdata_connectors.cli._exit import EXIT_CODES_HELP, ExitCode, describe
-from bigdata_connectors.cli._sync_cmds import sync_cmd
+from bigdata_connectors.cli._sync_cmds import documents_cmd, sync_cmd
 
 __all__ = ["cli", "main"]
 
@@ -132,6 +132,7 @@ for _command in (
     archive_cmd,
     delete_cmd,
     sync_cmd,
+    documents_cmd,
     plan_cmd,
     apply_cmd,
     emulator_cmd,

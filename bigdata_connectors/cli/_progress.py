@@ -35,7 +35,8 @@ class SyncBoard:
     ``console`` None (not a terminal, or --json with stderr not a terminal either) shows nothing.
     """
 
-    def __init__(self, connector_ids: list[str], console: Console | None) -> None:
+    def __init__(self, connector_ids: list[str], console: Console | None, *, documents: bool = False) -> None:
+        self.documents = documents  # after the sync succeeds, its documents are awaited: the line stays live
         self.tracked: dict[str, Tracked] = {cid.lower(): Tracked() for cid in connector_ids}
         self._progress: Progress | None = None
         self._tasks: dict[str, TaskID] = {}
@@ -80,9 +81,12 @@ class SyncBoard:
                 task,
                 # UUIDv7 ids made together share their leading (time) digits: show the trailing ones.
                 description=f"{row.label} (…{cid[-12:]})",
-                status=row.status or "waiting",
+                status=(row.status or "waiting")
+                + (", documents..." if self.documents and progress.state == "succeeded" else ""),
                 polls=row.polls,
             )
-            if progress.state != "running":  # over by the completion rule: stop its spinner and clock
+            if progress.state == "failed" or (
+                progress.state == "succeeded" and not self.documents
+            ):  # over by the completion rule: stop its spinner and clock
                 self._progress.update(task, total=1, completed=1)
                 self._progress.stop_task(task)

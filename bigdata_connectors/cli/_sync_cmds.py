@@ -11,7 +11,7 @@ import click
 
 from bigdata_connectors.cli._common import PROG, json_option
 
-__all__ = ["sync_cmd"]
+__all__ = ["documents_cmd", "sync_cmd"]
 
 _ID = "019a9612-bfad-758c-884e-37dd8c6ad2cb"
 
@@ -24,7 +24,8 @@ Examples:
   {PROG} sync $ID --date-limit 2026-01-01 --wait --timeout 900
   {PROG} sync ID1 ID2 ID3 --date-limit 2026-01-01 --wait --json
   TOKEN=$({PROG} sync $ID --date-limit 2026-01-01 --json | jq -r .token)
-  {PROG} sync --resume "$TOKEN"              # later, anywhere: wait for that sync""",
+  {PROG} sync --resume "$TOKEN"              # later, anywhere: wait for that sync
+  {PROG} sync $ID --date-limit 2026-01-01 --wait --documents   # until its documents are processed""",
 )
 @click.argument("connector_ids", metavar="[ID]...", nargs=-1)
 @click.option(
@@ -57,6 +58,12 @@ Examples:
     metavar="SECONDS",
     help="With --wait: seconds before the second poll; it grows x1.5 up to 30.",
 )
+@click.option(
+    "--documents",
+    "with_documents",
+    is_flag=True,
+    help="With --wait or --resume: also wait until the documents each sync brought in are processed.",
+)
 @click.option("--concurrency", type=click.IntRange(min=1), default=10, show_default=True,
               help="With several ids: how many syncs run at once.")  # fmt: skip
 @json_option
@@ -70,6 +77,7 @@ def sync_cmd(
     timeout: float | None,
     poll_interval: float,
     concurrency: int,
+    with_documents: bool,
     as_json: bool,
 ) -> None:
     """Sync connectors: start the syncs, or with --wait follow them to the end.
@@ -79,7 +87,8 @@ def sync_cmd(
     connector on a terminal (status, elapsed, polls), then a summary table; several ids run together
     (at most --concurrency at once) and one failure does not stop the others.
     The exit code is 0 when every sync succeeded, else that of the first one (in the order given)
-    that did not: 10 failed, 11 timed out (the sync goes on on the server), or the API error's.
+    that did not: 10 failed (with --documents: also when documents failed to process), 11 timed
+    out (the sync goes on on the server), or the API error's.
     """
     from bigdata_connectors.cli import _sync_run
 
@@ -87,11 +96,52 @@ def sync_cmd(
     if tokens:
         if connector_ids or date_limit is not None:
             raise click.UsageError("--resume waits for syncs already started: give no ID and no --date-limit")
-        _sync_run.resume(ctx, list(tokens), timeout, poll_interval, as_json)
+        _sync_run.resume(ctx, list(tokens), timeout, poll_interval, with_documents, as_json)
         return
     if not connector_ids:
         raise click.UsageError("give at least one connector ID (or --resume TOKEN)")
     if not wait:
+        if with_documents:
+            raise click.UsageError("--documents applies to --wait or --resume")
         _sync_run.start(ctx, list(connector_ids), limit, timeout, as_json)
         return
-    _sync_run.wait(ctx, list(connector_ids), limit, timeout, poll_interval, concurrency, as_json)
+    _sync_run.wait(ctx, list(connector_ids), limit, timeout, poll_interval, concurrency, with_documents, as_json)
+
+
+@click.command(
+    "documents",
+    epilog=f"""\b
+Examples:
+  {PROG} documents {_ID}
+  {PROG} documents {_ID} --status failed --status pending
+  {PROG} documents {_ID} --from-date 2026-11-01 --json | jq -r .file_name""",
+)
+@click.argument("connector_id", metavar="ID")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["pending", "processing", "completed", "failed"]),
+    help="Only documents in this status (repeatable).",
+)
+@click.option(
+    "--from-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Only documents created on or after this date.",
+)
+@json_option
+@click.pass_context
+def documents_cmd(
+    ctx: click.Context, connector_id: str, statuses: tuple[str, ...], from_date: datetime | None, as_json: bool
+) -> None:
+    """List a connector's documents: file name, status, size, type, when created (newest first).
+
+    Sends GET /contents/v1/documents?connector=ID&page=N&page_size=100 until a short page (the API
+    gives no total). The list is eventually consistent: a document just brought in may show up a few
+    seconds late. With --json, one document per line.
+    """
+    from bigdata_connectors.cli import _sync_run
+
+    _sync_run.documents(ctx, connector_id, list(statuses), from_date.date() if from_date else None, as_json)

@@ -154,3 +154,60 @@ def test_sync_many_runs_all_and_reports_each(invoke: Invoker, emu: ThreadedEmula
     table = invoke("sync", ok, site, "--date-limit", "2026-01-01", "--wait", *FAST)
     assert table.exit_code == 0
     assert [line.split()[2] for line in table.stdout.splitlines()[2:]] == [ok, site]
+
+
+def test_sync_wait_for_documents(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    emu.emulator.sync_items = 3
+    emu.emulator.document_processing = 0.1
+    emu.call(emu.emulator.fail_next_documents, 1)
+    result = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", "--documents", "--json", *FAST)
+    assert result.exit_code == ExitCode.SYNC_FAILED  # the sync succeeded, one of its documents did not
+    (row,) = lines(result.stdout)
+    assert row["result"] == "documents_failed"
+    assert row["status"] == "SUCCESS"
+    docs = row["documents"]
+    assert (docs["completed"], docs["failed"], docs["processing"], docs["expected"]) == (2, 1, 0, 3)
+    (line,) = result.stderr.splitlines()
+    assert f"{cid}: 1 documents failed to process: {docs['failed_names'][0]}" in line
+    table = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", "--documents", *FAST)
+    assert table.exit_code == 0, table.stderr
+    assert table.stdout.splitlines()[0].split()[-1] == "DOCUMENTS"
+    assert "3 completed" in table.stdout
+
+
+def test_documents_command(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    (cid,) = preload(emu)
+    emu.emulator.sync_items = 2
+    emu.emulator.document_processing = 0.05
+    emu.call(emu.emulator.fail_next_documents, 1)
+    assert invoke("documents", cid).stdout.startswith("No documents")
+    assert invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", "--documents", *FAST).exit_code == 10
+    result = invoke("documents", cid)
+    assert result.exit_code == 0
+    header, _rule, *rows = result.stdout.splitlines()
+    assert header.split() == ["ID", "FILE", "NAME", "STATUS", "SIZE", "TYPE", "CREATED", "AT"]
+    assert len(rows) == 2
+    assert sorted(r.split()[2] for r in rows) == ["completed", "failed"]
+    parsed = lines(invoke("documents", cid, "--json").stdout)
+    assert len(parsed) == 2
+    assert all(len(d["id"]) == 32 for d in parsed)
+    failed = lines(invoke("documents", cid, "--status", "failed", "--json").stdout)
+    assert [d["status"] for d in failed] == ["failed"]
+    assert invoke("documents", cid, "--status", "done").exit_code == ExitCode.USAGE
+    assert invoke("documents", "nope").exit_code == ExitCode.USAGE
+
+
+def test_several_syncs_and_a_resume_wait_for_documents(invoke: Invoker, emu: ThreadedEmulator) -> None:
+    a, b = preload(emu, 2)
+    (site,) = preload(emu, type="sharepoint")
+    emu.emulator.sync_items = 2
+    emu.emulator.document_processing = 0.05
+    result = invoke("sync", a, site, "--date-limit", "2026-01-01", "--wait", "--documents", "--json", *FAST)
+    assert result.exit_code == 0, result.stderr
+    assert [(r["connector_id"], r["documents"]["completed"]) for r in lines(result.stdout)] == [(a, 2), (site, 2)]
+    (started,) = lines(invoke("sync", b, "--date-limit", "2026-01-01", "--json").stdout)
+    resumed = invoke("sync", "--resume", started["token"], "--documents", "--json", *FAST)
+    assert resumed.exit_code == 0, resumed.stderr
+    assert lines(resumed.stdout)[0]["documents"]["completed"] == 2
+    assert invoke("sync", b, "--date-limit", "2026-01-01", "--documents").exit_code == ExitCode.USAGE
