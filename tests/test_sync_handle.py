@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -18,6 +19,7 @@ from bigdata_connectors import (
     Connector,
     ConnectorArchivedError,
     NotFoundError,
+    SyncFailedError,
     SyncHandle,
     SyncProgress,
     SyncTimeoutError,
@@ -371,6 +373,39 @@ async def test_resume_after_the_sync_finished(emu: Emulator) -> None:
     assert done.last_sync_at is not None
     assert done.last_sync_at > handle.baseline
     assert emu.requests["get"] == gets + 1  # recognised on the first poll: no recomputed baseline
+
+
+async def test_resume_in_another_process(emu: Emulator) -> None:
+    cid = await _broker(emu)
+    async with BigdataClient(emu.api_key, base_url=emu.base_url) as api:
+        token = (await api.connectors.start_sync(cid, date_limit="2026-01-01", timeout=30)).token()
+    script = (
+        "import asyncio, sys\n"
+        "from bigdata_connectors import BigdataClient\n"
+        "async def main():\n"
+        "    async with BigdataClient(sys.argv[1], base_url=sys.argv[2]) as c:\n"
+        "        done = await c.connectors.resume_sync(sys.argv[3]).wait(poll_interval=0.02, max_poll_interval=0.05)\n"
+        "        print(done.last_sync_status, done.connector_id)\n"
+        "asyncio.run(main())\n"
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, emu.api_key, emu.base_url, token, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode == 0
+    assert out.decode().split() == ["SUCCESS", str(cid)]
+
+
+async def test_a_sync_that_failed_before_the_resume_is_reported_failed(emu: Emulator) -> None:
+    cid = await _broker(emu)
+    emu.fail_next_syncs(status="FAILED", message="broker login rejected")
+    async with BigdataClient(emu.api_key, base_url=emu.base_url) as api:
+        handle = await api.connectors.start_sync(cid, date_limit="2026-01-01", timeout=30)
+        with pytest.raises(SyncFailedError):
+            await handle.wait(**FAST)
+        token = handle.token()
+    with pytest.raises(SyncFailedError, match="broker login rejected"):
+        await asyncio.to_thread(_in_fresh_loop, emu, token, **FAST)
 
 
 async def test_resume_after_the_deadline_is_a_sync_timeout_at_once(emu: Emulator) -> None:

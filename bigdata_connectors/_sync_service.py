@@ -1,0 +1,195 @@
+"""The sync entry points of ``client.connectors`` (start, resume, wait, many), inherited by ``ConnectorsService``.
+
+Thin: each method checks nothing itself and delegates to ``_sync`` / ``_sync_many``, where the rules live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Literal, overload
+
+from bigdata_connectors._generated.models import Connector
+from bigdata_connectors._ids import ConnectorId
+from bigdata_connectors._polling import ProgressCallback
+from bigdata_connectors._sync import resume_sync, start_sync, sync_and_wait, wait_for_sync
+from bigdata_connectors._sync_documents import SyncReport
+from bigdata_connectors._sync_handle import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_SYNC_TIMEOUT,
+    SyncHandle,
+)
+from bigdata_connectors._sync_many import SyncOutcome, sync_many
+
+if TYPE_CHECKING:
+    from bigdata_connectors._http import HTTPTransport
+
+__all__ = ["SyncMethods"]
+
+
+class SyncMethods:
+    """``start_sync``, ``resume_sync``, ``sync_and_wait``, ``wait_for_sync``, ``sync_many`` of ``client.connectors``."""
+
+    _http: HTTPTransport
+
+    async def start_sync(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = None,
+        timeout: float | None = None,
+    ) -> SyncHandle:
+        """Trigger one sync and return its SyncHandle at once (wait with ``handle.wait()``, or hand
+        ``handle.token()`` to another process).
+
+        Sends ``GET /contents/v1/connectors/{id}`` (type, and the baseline ``last_sync_at`` read before
+        the trigger), then one ``POST .../sync``. ``date_limit`` (a date, exactly "YYYY-MM-DD", or an aware
+        datetime standing for its UTC date) is required for investment_research and refused for
+        sharepoint; a malformed one fails before anything is sent. ``timeout`` (seconds) sets the handle's
+        wall-clock ``deadline`` (it travels in the token) and bounds the GET and the trigger too.
+
+        Raises ValueError or TypeError (bad id or date_limit; nothing sent; a missing or unexpected
+        date_limit: nothing triggered), SyncNotSupportedError (email connector; nothing triggered),
+        ConnectorArchivedError (archived connector; nothing triggered), SyncTimeoutError (``timeout`` ran
+        out before the trigger was answered), and the errors of ``get``/``trigger_sync``.
+        """
+        return await start_sync(self._http, connector_id, date_limit, timeout=timeout)
+
+    def resume_sync(self, token: str) -> SyncHandle:
+        """The SyncHandle a ``handle.token()`` stands for, bound to this client (any process, any event
+        loop). Sends nothing; ``handle.wait()`` then polls, and a sync that finished before the resume is
+        recognised by its baseline. Raises ValueError (not a sync token, damaged or altered, or from a
+        newer SDK's format) or TypeError (not a str)."""
+        return resume_sync(self._http, token)
+
+    @overload
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = ...,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: ProgressCallback | None = ...,
+        wait_for_documents: Literal[False] = ...,
+    ) -> Connector: ...
+    @overload
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = ...,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: ProgressCallback | None = ...,
+        wait_for_documents: Literal[True],
+    ) -> SyncReport: ...
+
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = None,
+        timeout: float = DEFAULT_SYNC_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+        wait_for_documents: bool = False,
+    ) -> Connector | SyncReport:
+        """Trigger one sync and wait until it finishes (``start_sync`` + ``handle.wait()``); returns the
+        connector after a successful sync. With ``wait_for_documents=True``, waits on (same deadline) until
+        every document the sync brought in is completed or failed, and returns a SyncReport
+        (``.connector``, ``.documents``); see ``SyncHandle.wait(documents=True)``.
+
+        Sends ``GET /contents/v1/connectors/{id}`` (baseline ``last_sync_at`` and type), one
+        ``POST .../sync``, then ``GET`` polls: the first at once, then every ``poll_interval``
+        seconds growing x1.5 to ``max_poll_interval``. ``timeout`` (seconds) is the whole wait,
+        first read and trigger included: wherever it runs out, the error is SyncTimeoutError.
+        ``date_limit`` as for ``start_sync``. ``on_progress`` (plain or async) gets a SyncProgress per
+        poll. Cancelling the awaiting task stops at once.
+
+        Raises SyncNotSupportedError (email connector; nothing triggered), ConnectorArchivedError
+        (archived before or during the sync), ValueError/TypeError (bad, missing or unexpected
+        date_limit), SyncFailedError, SyncTimeoutError (the sync keeps running on the server;
+        ``.connector`` is the last state seen), NotFoundError (also if the connector disappears
+        mid-wait), DocumentsTimeoutError (a SyncTimeoutError: the sync succeeded, its documents were not
+        all processed in time), and the errors of ``get``/``trigger_sync`` (and ``client.documents.list``).
+        """
+        return await sync_and_wait(
+            self._http,
+            connector_id,
+            date_limit,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+            documents=wait_for_documents,
+        )
+
+    async def wait_for_sync(
+        self,
+        connector_id: ConnectorId,
+        *,
+        after: datetime | None = None,
+        timeout: float = DEFAULT_SYNC_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+    ) -> Connector:
+        """Wait for a sync started elsewhere; returns the connector once it has succeeded.
+
+        Polls ``GET /contents/v1/connectors/{id}`` as ``sync_and_wait`` does, never triggering.
+        A sync that finished at or before ``after`` (an aware datetime, compared with the server's
+        ``last_sync_at``) does not count; with ``after=None`` any finished sync does.
+        ``timeout`` and the intervals are in seconds. To hand a sync over, prefer ``start_sync`` and
+        its token: it carries the baseline read before the trigger.
+
+        Raises SyncFailedError, SyncTimeoutError, ConnectorArchivedError, NotFoundError, and the errors
+        of ``get``.
+        """
+        return await wait_for_sync(
+            self._http,
+            connector_id,
+            after,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )
+
+    async def sync_many(
+        self,
+        connector_ids: Iterable[ConnectorId],
+        *,
+        date_limit: date | datetime | str | None = None,
+        concurrency: int = 10,
+        timeout: float = DEFAULT_SYNC_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+    ) -> Sequence[SyncOutcome]:
+        """``sync_and_wait`` for many connectors, at most ``concurrency`` at once.
+
+        Returns one SyncOutcome per position of ``connector_ids``, in input order: the connector, or the
+        exception that one ended with; one failure does not stop the others. An id listed several times
+        (in any spelling of the same UUID) is synced once and its outcome repeated at each position.
+        ``date_limit`` goes to the connectors that take one (investment_research) and is left out for
+        sharepoint. ``timeout`` (seconds) applies to each connector's sync from when it starts.
+        Cancelling cancels every sync wait.
+
+        Raises TypeError (a single str or UUID instead of an iterable of them), ValueError (bad
+        ``concurrency``, wait arguments or ``date_limit``); all before anything is sent.
+        """
+        return await sync_many(
+            self._http,
+            connector_ids,
+            date_limit,
+            concurrency=concurrency,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )
