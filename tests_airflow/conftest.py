@@ -133,7 +133,7 @@ def airflow_db() -> None:
 # ---------------------------------------------------------------- guards
 
 
-class _Records(logging.Handler):
+class Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.lines: list[str] = []
@@ -143,10 +143,10 @@ class _Records(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
-def log_records() -> Iterator[_Records]:
+def log_records() -> Iterator[Records]:
     """Every stdlib log record of the test; the API key must be in none, and no aiohttp session may
     be left unclosed (aiohttp reports those through asyncio's logger, from ``__del__``)."""
-    records = _Records()
+    records = Records()
     root = logging.getLogger()
     sdk = logging.getLogger("bigdata_connectors")
     previous = sdk.level

@@ -17,7 +17,7 @@ import pytest
 from airflow.sdk import DAG
 
 from bigdata_connectors import BigdataClient
-from tests_airflow.conftest import API_KEY, DAGS, ROOT, ThreadedEmulator
+from tests_airflow.conftest import API_KEY, DAGS, ROOT, Records, ThreadedEmulator
 
 T = TypeVar("T")
 TEST_DAGS = ROOT / "tests_airflow" / "dags" / "bigdata_test_dags.py"
@@ -38,9 +38,8 @@ def load(path: Path) -> ModuleType:
 def dag_files(airflow_db: None) -> dict[str, ModuleType]:
     """The DAG files, in the DAG folder (dag.test() needs them parsed into the metadata DB) and imported."""
     for path in (TEST_DAGS, EXAMPLE):
-        if path.exists():
-            shutil.copy(path, DAGS / path.name)
-    return {"tests": load(TEST_DAGS)}
+        shutil.copy(path, DAGS / path.name)
+    return {"tests": load(TEST_DAGS), "example": load(EXAMPLE)}
 
 
 @pytest.fixture
@@ -97,3 +96,108 @@ def test_sensor_waits_for_a_sync_started_elsewhere(
     assert summary["status"] == "SUCCESS"
     out = capfd.readouterr()
     assert API_KEY not in out.out + out.err
+
+
+def test_sensor_timeout_with_soft_fail_skips(  # the AirflowSensorTimeout reaches Airflow's soft_fail
+    dag_files: dict[str, ModuleType], served: ThreadedEmulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    cid = new_broker(served)  # nobody syncs it: the 0.5 s sensor times out
+    state, tasks = run(
+        dag_files["tests"].soft_sensor_dag, {"connector_id": cid, "after": datetime.now(UTC).isoformat()}
+    )
+    assert tasks["wait"][0] == "skipped"
+    assert state == "success"
+    out = capfd.readouterr()
+    assert API_KEY not in out.out + out.err
+
+
+# ---------------------------------------------------------------- the operator
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "in-worker"])
+def test_operator_syncs_and_returns_the_summary(
+    dag_files: dict[str, ModuleType],
+    served: ThreadedEmulator,
+    deferrable: bool,
+    capfd: pytest.CaptureFixture[str],
+    log_records: Records,
+) -> None:
+    cid = new_broker(served)
+    dag = dag_files["tests"].deferrable_dag if deferrable else dag_files["tests"].inline_dag
+    state, tasks = run(dag, {"connector_id": cid, "date_limit": DATE})
+    assert state == "success"
+    task_state, summary = tasks["sync"]
+    assert task_state == "success"
+    after = on_emulator(served, lambda c: c.connectors.get(cid))
+    assert summary["connector_id"] == cid
+    assert summary["status"] == "SUCCESS"
+    assert (summary["items"], summary["files"]) == (after.last_sync_count, after.files_count)
+    assert summary["elapsed"] >= 0
+    assert served.emulator.requests["sync"] == 1
+    out = capfd.readouterr()
+    assert API_KEY not in out.out + out.err
+    ran_inline = any("[DAG TEST] running trigger in line" in line for line in log_records.lines)
+    assert ran_inline is deferrable  # deferred: dag.test() ran our trigger as the triggerer would
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "in-worker"])
+def test_a_failed_sync_fails_the_task_with_the_servers_message(
+    dag_files: dict[str, ModuleType], served: ThreadedEmulator, deferrable: bool, capfd: pytest.CaptureFixture[str]
+) -> None:
+    cid = new_broker(served)
+    served.emulator.fail_next_syncs(message="broker login rejected: password expired")
+    dag = dag_files["tests"].deferrable_dag if deferrable else dag_files["tests"].inline_dag
+    state, tasks = run(dag, {"connector_id": cid, "date_limit": DATE})
+    assert state == "failed"
+    assert tasks["sync"][0] == "failed"
+    out = capfd.readouterr()
+    assert f"sync of connector {cid} failed: broker login rejected: password expired" in out.out + out.err
+    assert API_KEY not in out.out + out.err
+
+
+def test_an_email_connector_fails_at_once_without_retries(
+    dag_files: dict[str, ModuleType], served: ThreadedEmulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    async def create(client: BigdataClient) -> str:
+        made = await client.connectors.create(type="email", label="inbox", config={"allowed_emails": ["a@b.example"]})
+        return str(made.connector_id)
+
+    cid = on_emulator(served, create)
+    state, tasks = run(dag_files["tests"].deferrable_dag, {"connector_id": cid, "date_limit": ""})
+    assert (state, tasks["sync"][0]) == ("failed", "failed")
+    assert served.emulator.requests["sync"] == 0
+    out = capfd.readouterr()
+    assert "email connector" in out.out + out.err
+
+
+# ---------------------------------------------------------------- the example DAG
+
+
+def test_the_example_dag_runs(
+    dag_files: dict[str, ModuleType], served: ThreadedEmulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    dag = dag_files["example"].dag
+    dag.get_task("sync_broker_feed").poll_interval = 0.05  # the emulator's syncs take 0.3 s, not minutes
+    cid = new_broker(served)
+    state, tasks = run(dag, {"connector_id": cid})
+    assert state == "success", tasks
+    assert tasks["sync_broker_feed"][0] == tasks["report"][0] == "success"
+    out = capfd.readouterr()
+    assert f"Broker feed {cid}: SUCCESS" in out.out + out.err
+    assert API_KEY not in out.out + out.err
+
+
+def test_the_readme_dag_parses_as_a_dag_file(tmp_path: Path) -> None:
+    """The README's five-line DAG, parsed by Airflow's own DagBag as a file in a DAG folder would be."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    section = (ROOT / "README.md").read_text().split("## Airflow\n", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len([line for line in code.splitlines() if line.strip()]) == 5
+    (tmp_path / "readme_dag.py").write_text(code)
+    bag = DagBag(dag_folder=str(tmp_path))
+    assert bag.import_errors == {}
+    [dag] = bag.dags.values()
+    [task] = dag.tasks
+    assert type(task).__name__ == "BigdataSyncOperator"
+    assert task.template_fields == ("connector_id", "date_limit")

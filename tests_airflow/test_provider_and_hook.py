@@ -20,7 +20,7 @@ from bigdata_connectors.airflow.hooks import base_url_of, client_from_connection
 from bigdata_connectors.testing import Emulator
 from tests_airflow.conftest import API_KEY, CONN_VAR
 
-PUBLIC = {"BigdataHook", "BigdataSyncSensor", "BigdataSyncTrigger"}
+PUBLIC = {"BigdataHook", "BigdataSyncOperator", "BigdataSyncSensor", "BigdataSyncTrigger"}
 
 
 def test_public_surface_is_pinned() -> None:

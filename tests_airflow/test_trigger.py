@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,8 +48,9 @@ def rebuilt(trigger: BigdataSyncTrigger) -> BigdataSyncTrigger:
     classpath, kwargs = trigger.serialize()
     module, _, name = classpath.rpartition(".")
     cls = getattr(__import__(module, fromlist=[name]), name)
-    clone = cls(**json.loads(json.dumps(kwargs)))
-    assert isinstance(clone, BigdataSyncTrigger)
+    assert cls is BigdataSyncTrigger
+    # The same kwargs into the same class the test used (a RecordingTrigger stays one, to count clients).
+    clone = type(trigger)(**json.loads(json.dumps(kwargs)))
     assert clone.serialize() == (classpath, kwargs)
     return clone
 
@@ -108,10 +110,11 @@ def test_serialize_round_trips_and_holds_no_secret() -> None:
     classpath, kwargs = trigger.serialize()
     assert classpath == "bigdata_connectors.airflow.triggers.BigdataSyncTrigger"
     assert kwargs == {
-        "deadline": "2026-11-23T08:00:00+00:00",
-        "started_at": "2026-11-23T07:00:00+00:00",
+        "token": None,
         "connector_id": "019a9612-bfad-758c-884e-37dd8c6ad2cb",
         "after": "2026-11-23T06:00:00+00:00",
+        "deadline": "2026-11-23T08:00:00+00:00",
+        "started_at": "2026-11-23T07:00:00+00:00",
         "bigdata_conn_id": "bigdata_default",
         "poll_interval": 5.0,
         "max_poll_interval": 60.0,
@@ -122,6 +125,9 @@ def test_serialize_round_trips_and_holds_no_secret() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
+        ({"connector_id": None}, "give a token, or connector_id"),
+        ({"after": None}, "give a token, or connector_id"),
+        ({"token": "bdsync1.x.y"}, "give it alone"),
         ({"deadline": "2026-11-23T08:00:00"}, "UTC offset"),
         ({"deadline": "tomorrow"}, "ISO 8601"),
         ({"after": "2026-11-23 06:00:00"}, "UTC offset"),
@@ -192,10 +198,19 @@ async def test_deadline_already_passed(client: BigdataClient, made_clients: list
     assert [c.closed for c in made_clients] == [True]
 
 
+# A force delete archives the connector, then removes it (the emulator's force_delete_delay, seconds):
+# the wait ends at the first sign, whichever the poll sees.
+GONE = pytest.mark.parametrize(
+    ("delete_delay", "error"), [(0.0, "NotFoundError"), (5.0, "ConnectorArchivedError")], ids=["removed", "archived"]
+)
+
+
+@GONE
 async def test_connector_deleted_mid_wait(
-    client: BigdataClient, emulator: Emulator, made_clients: list[BigdataClient]
+    client: BigdataClient, emulator: Emulator, made_clients: list[BigdataClient], delete_delay: float, error: str
 ) -> None:
     emulator.sync_duration = 60
+    emulator.force_delete_delay = delete_delay
     cid = await broker(client)
     baseline = now_iso()
     await client.connectors.trigger_sync(cid, date_limit=DATE)
@@ -206,8 +221,7 @@ async def test_connector_deleted_mid_wait(
     payload = await asyncio.wait_for(waiting, 10)
     assert payload["status"] == "error"
     assert payload["connector_id"] == cid
-    # A force delete archives first: the wait ends at once on the archived state (issue 9 item 16), or on the 404.
-    assert "ConnectorArchivedError" in payload["message"] or "NotFoundError" in payload["message"]
+    assert payload["message"].startswith(error)
     assert [c.closed for c in made_clients] == [True]
 
 
@@ -246,3 +260,199 @@ async def test_refused_key_is_an_error_event_without_the_key(
     payload = await only_event(other_trigger("019a9612-bfad-758c-884e-37dd8c6ad2cb", now_iso()))
     assert payload["status"] == "error"
     assert "AuthenticationError" in payload["message"]
+
+
+# ---------------------------------------------------------------- the sync a task started (a token)
+
+
+async def start(client: BigdataClient, cid: str, *, timeout: float = 30) -> str:
+    """What BigdataSyncOperator does before deferring: start the sync, keep only its token."""
+    handle = await client.connectors.start_sync(cid, date_limit=DATE, timeout=timeout)
+    return handle.token()
+
+
+def token_trigger(token: str) -> BigdataSyncTrigger:
+    return RecordingTrigger(token=token, poll_interval=0.05, max_poll_interval=0.1)
+
+
+def test_a_token_trigger_serialises_the_token_alone() -> None:
+    trigger = BigdataSyncTrigger(token="bdsync1.abc.def", poll_interval=1, max_poll_interval=2)
+    _, kwargs = trigger.serialize()
+    assert {k: v for k, v in kwargs.items() if v is not None} == {
+        "token": "bdsync1.abc.def",
+        "bigdata_conn_id": "bigdata_default",
+        "poll_interval": 1.0,
+        "max_poll_interval": 2.0,
+    }
+    rebuilt(trigger)
+
+
+async def test_token_success(client: BigdataClient, made_clients: list[BigdataClient]) -> None:
+    cid = await broker(client)
+    payload = await only_event(token_trigger(await start(client, cid)))
+    assert payload["status"] == "success"
+    assert payload["connector_id"] == cid
+    after = await client.connectors.get(cid)
+    assert payload["summary"] == {
+        "connector_id": cid,
+        "status": "SUCCESS",
+        "items": after.last_sync_count,
+        "files": after.files_count,
+        "last_sync_at": after.last_sync_at.isoformat() if after.last_sync_at else None,
+        "elapsed": payload["summary"]["elapsed"],
+    }
+    assert [c.closed for c in made_clients] == [True]
+
+
+async def test_token_failure_carries_the_servers_message(
+    client: BigdataClient, emulator: Emulator, made_clients: list[BigdataClient]
+) -> None:
+    cid = await broker(client)
+    emulator.fail_next_syncs(status="FAILED", message="broker portal: account locked")
+    payload = await only_event(token_trigger(await start(client, cid)))
+    assert payload == {
+        "status": "failed",
+        "connector_id": cid,
+        "message": "broker portal: account locked",
+        "summary": None,
+    }
+    assert [c.closed for c in made_clients] == [True]
+
+
+async def test_token_timeout_says_the_sync_may_still_run(
+    client: BigdataClient, emulator: Emulator, made_clients: list[BigdataClient]
+) -> None:
+    emulator.sync_duration = 60
+    cid = await broker(client)
+    payload = await only_event(token_trigger(await start(client, cid, timeout=0.4)))
+    assert payload["status"] == "timeout"
+    assert payload["connector_id"] == cid
+    assert "may still be running" in payload["message"]
+    assert [c.closed for c in made_clients] == [True]
+
+
+@GONE
+async def test_token_connector_deleted_mid_wait(
+    client: BigdataClient, emulator: Emulator, made_clients: list[BigdataClient], delete_delay: float, error: str
+) -> None:
+    emulator.sync_duration = 60
+    emulator.force_delete_delay = delete_delay
+    cid = await broker(client)
+    waiting = asyncio.ensure_future(only_event(token_trigger(await start(client, cid))))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()
+    await client.connectors.delete(cid, force=True)
+    payload = await asyncio.wait_for(waiting, 10)
+    assert payload["status"] == "error"
+    assert payload["connector_id"] == cid
+    assert payload["message"].startswith(error)
+    assert [c.closed for c in made_clients] == [True]
+
+
+async def test_a_damaged_token_is_an_error_event(client: BigdataClient) -> None:
+    cid = await broker(client)
+    token = await start(client, cid)
+    payload = await only_event(token_trigger(token[:-3] + ("000" if not token.endswith("000") else "111")))
+    assert payload["status"] == "error"
+    assert "ValueError" in payload["message"]
+
+
+# ---------------------------------------------------------------- triggerer restarts
+
+
+class Jump:
+    """The emulator's clock: real monotonic time plus jumps, so a sync can end 'while nobody watched'."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+@pytest.fixture
+async def slow_emulator(bigdata_connection: Callable[[str], None]) -> Any:
+    """Syncs of 60 s on a clock the test can move forward."""
+    clock = Jump()
+    async with Emulator(api_key=API_KEY, seed=1, sync_duration=60, clock=clock) as emu:
+        bigdata_connection(emu.base_url)
+        async with BigdataClient(API_KEY, base_url=emu.base_url) as c:
+            yield emu, clock, c
+
+
+async def run_then_stop(trigger: BigdataSyncTrigger, made: list[BigdataClient]) -> None:
+    """A triggerer that picks the trigger up, polls a while, then shuts down (cancels it)."""
+    task = asyncio.ensure_future(events_of(trigger))
+    await asyncio.sleep(0.25)
+    assert not task.done()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert made
+    assert made[-1].closed
+
+
+async def test_restart_mid_sync_resumes_and_sees_the_end(
+    slow_emulator: tuple[Emulator, Jump, BigdataClient], made_clients: list[BigdataClient]
+) -> None:
+    _, clock, client = slow_emulator
+    cid = await broker(client)
+    first = token_trigger(await start(client, cid))
+    await run_then_stop(first, made_clients)
+    second = rebuilt(first)  # the new triggerer has only the serialised kwargs
+    waiting = asyncio.ensure_future(only_event(second))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # still running: the baseline from the token keeps the PENDING state apart
+    clock.offset += 61
+    payload = await asyncio.wait_for(waiting, 10)
+    assert payload["status"] == "success"
+    assert payload["summary"]["items"] == (await client.connectors.get(cid)).last_sync_count
+    assert [c.closed for c in made_clients] == [True, True]
+
+
+async def test_restart_after_the_sync_ended_unwatched(
+    slow_emulator: tuple[Emulator, Jump, BigdataClient], made_clients: list[BigdataClient]
+) -> None:
+    _, clock, client = slow_emulator
+    cid = await broker(client)
+    first = token_trigger(await start(client, cid))
+    await run_then_stop(first, made_clients)
+    clock.offset += 61  # the sync ends while no triggerer runs
+    payload = await only_event(rebuilt(first))
+    assert payload["status"] == "success"
+    assert payload["connector_id"] == cid
+
+
+async def test_restart_after_a_failure_ended_unwatched(
+    slow_emulator: tuple[Emulator, Jump, BigdataClient], made_clients: list[BigdataClient]
+) -> None:
+    emu, clock, client = slow_emulator
+    cid = await broker(client)
+    emu.fail_next_syncs(message="broker login rejected")
+    first = token_trigger(await start(client, cid))
+    await run_then_stop(first, made_clients)
+    clock.offset += 61
+    payload = await only_event(rebuilt(first))
+    assert (payload["status"], payload["message"]) == ("failed", "broker login rejected")
+
+
+@pytest.mark.parametrize("ended", [True, False], ids=["sync-ended", "still-running"])
+async def test_restart_after_the_deadline(
+    slow_emulator: tuple[Emulator, Jump, BigdataClient], made_clients: list[BigdataClient], ended: bool
+) -> None:
+    """The triggerer was down past the deadline: one last read decides (no wait, no second poll)."""
+    emu, clock, client = slow_emulator
+    cid = await broker(client)
+    first = token_trigger(await start(client, cid, timeout=0.5))
+    await run_then_stop(first, made_clients)
+    if ended:
+        clock.offset += 61
+    await asyncio.sleep(0.3)  # past the 0.5 s deadline (0.25 s went to the first triggerer)
+    gets_before = emu.requests["get"]
+    payload = await only_event(rebuilt(first))
+    assert emu.requests["get"] == gets_before + 1
+    if ended:
+        assert payload["status"] == "success"
+    else:
+        assert payload["status"] == "timeout"
+        assert "may still be running" in payload["message"]

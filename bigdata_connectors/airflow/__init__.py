@@ -11,7 +11,8 @@ The core package never imports this one (nor Airflow).
 """
 
 from bigdata_connectors.airflow.hooks import BigdataHook
+from bigdata_connectors.airflow.operators import BigdataSyncOperator
 from bigdata_connectors.airflow.sensors import BigdataSyncSensor
 from bigdata_connectors.airflow.triggers import BigdataSyncTrigger
 
-__all__ = ["BigdataHook", "BigdataSyncSensor", "BigdataSyncTrigger"]
+__all__ = ["BigdataHook", "BigdataSyncOperator", "BigdataSyncSensor", "BigdataSyncTrigger"]

@@ -58,7 +58,7 @@ def sync_summary(connector: Connector, *, elapsed: float, documents: dict[str, A
 
 
 def event_payload(
-    status: EventStatus, connector_id: str, message: str, summary: dict[str, Any] | None = None
+    status: EventStatus, connector_id: str | None, message: str, summary: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     return {"status": status, "connector_id": connector_id, "message": message, "summary": summary}
 
