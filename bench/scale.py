@@ -32,7 +32,7 @@ from bench.overhead import client_has_rate_limit
 from bigdata_connectors import BigdataClient, Connector, SyncProgress
 from bigdata_connectors._config import DEFAULT_TIMEOUT
 
-VENDOR_LIMIT = 500.0  # requests a minute per key, as the vendor documents
+VENDOR_LIMIT = 500  # requests a minute per key, as the vendor documents
 SYNC_MINUTES = (1.0, 10.0)  # each sync lasts a random time in this range
 
 
