@@ -189,6 +189,7 @@ async def run_soak(
             max_retries=MAX_RETRIES,
             max_connections=concurrency,
             sleep=scaled_sleep,
+            rate_limit=None,  # the soak measures retries under faults, not pacing
         )
         done = asyncio.Event()
 

@@ -50,6 +50,7 @@ if _TYPE_CHECKING:
         SyncFailedError,
         SyncNotSupportedError,
         SyncTimeoutError,
+        TLSError,
         TransportError,
         UnprocessableEntityError,
     )
@@ -69,6 +70,7 @@ if _TYPE_CHECKING:
     )
     from bigdata_connectors._plan import Plan, PlanAction
     from bigdata_connectors._polling import SyncProgress
+    from bigdata_connectors._raw import RawResponse
     from bigdata_connectors._sync_documents import DocumentsSummary, SyncReport
     from bigdata_connectors._sync_handle import SyncHandle
     from bigdata_connectors._sync_many import SyncOutcome
@@ -141,6 +143,9 @@ _EXPORTS: dict[str, str] = {
     "FieldChange": "bigdata_connectors._desired",
     "Plan": "bigdata_connectors._plan",
     "PlanAction": "bigdata_connectors._plan",
+    # networks and observability (issue 10)
+    "RawResponse": "bigdata_connectors._raw",
+    "TLSError": "bigdata_connectors._errors",
 }
 
 # A library logs; the application decides where it goes (and Python's last-resort stderr handler stays out).
@@ -192,6 +197,7 @@ __all__ = [
     "Plan",
     "PlanAction",
     "RateLimitError",
+    "RawResponse",
     "ReplacementRequiredError",
     "ResponseTooLargeError",
     "ResponseValidationError",
@@ -205,6 +211,7 @@ __all__ = [
     "SyncProgress",
     "SyncReport",
     "SyncTimeoutError",
+    "TLSError",
     "TransportError",
     "UnprocessableEntityError",
     "__version__",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
+from collections.abc import Sequence
 from types import TracebackType
 
 import aiohttp
@@ -15,9 +17,11 @@ from bigdata_connectors._config import (
     DEFAULT_POOL_TIMEOUT,
     DEFAULT_TIMEOUT,
     ClientConfig,
+    log_level_from_env,
 )
 from bigdata_connectors._errors import ConfigurationError
 from bigdata_connectors._http import HTTPTransport
+from bigdata_connectors._network import DEFAULT_RATE_LIMIT, NetworkConfig, SSLOption
 from bigdata_connectors._retry import Clock, Sleep
 from bigdata_connectors.connectors import ConnectorsService
 from bigdata_connectors.documents import DocumentsService
@@ -36,6 +40,17 @@ class BigdataClient:
     is borrowed: used, never closed, and its defaults (raise_for_status, redirects, timeout,
     middlewares) do not apply to the SDK's requests. ``sleep`` and ``clock`` (monotonic seconds) can be
     replaced, e.g. by tests.
+
+    Networks (README, "Corporate networks"): ``proxy`` is an ``http://`` or ``https://`` proxy URL, with
+    ``user:password@`` if it needs them (a secret: shown nowhere). ``trust_env`` (default True) takes the
+    proxy from ``HTTPS_PROXY``/``HTTP_PROXY`` minus ``NO_PROXY`` when ``proxy`` is not given, read once here;
+    ``.netrc`` is never read. ``ssl`` is an ``ssl.SSLContext`` or the path of a PEM CA bundle to trust
+    instead of the default store. ``rate_limit`` caps requests (calls, polls and retries) at that many in
+    any 60 seconds, shared by every call of this client and its ``with_options`` views; None disables it.
+    ``trace_configs`` (aiohttp.TraceConfig list) go to the session, e.g. OpenTelemetry's aiohttp
+    instrumentation (see ``bigdata_connectors.tracing``). Proxy, ssl and trace_configs apply to the
+    client's own session: with ``session=``, configure your session instead. ``BIGDATA_LOG=debug|info``
+    sends the SDK's log records to stderr.
 
     A client belongs to the event loop it first runs on: using it from another raises EventLoopError.
 
@@ -57,8 +72,13 @@ class BigdataClient:
         clock: Clock | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLOption = None,
+        rate_limit: float | None = DEFAULT_RATE_LIMIT,
+        trace_configs: Sequence[aiohttp.TraceConfig] | None = None,
     ) -> None:
-        self._config = ClientConfig.from_env(
+        config = ClientConfig.from_env(
             api_key,
             base_url,
             timeout=timeout,
@@ -69,6 +89,27 @@ class BigdataClient:
         )
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
+        network = NetworkConfig.build(
+            config.base_url,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            rate_limit=rate_limit,
+            trace_configs=trace_configs,
+        )
+        if session is not None and (proxy is not None or ssl is not None or network.trace_configs):
+            raise ConfigurationError(
+                "proxy, ssl and trace_configs configure the client's own session; with session=..., set them "
+                "on your aiohttp.ClientSession (and its connector) instead"
+            )
+        if session is not None:
+            network = dataclasses.replace(network, proxy=None, proxy_auth=None)  # the borrowed session decides
+        self._config = dataclasses.replace(config, network=network)
+        level = log_level_from_env()
+        if level is not None:
+            from bigdata_connectors._logs import enable_stderr_logging
+
+            enable_stderr_logging(level)
         for name, value in (("sleep", sleep), ("clock", clock)):
             if value is not None and not callable(value):
                 raise ConfigurationError(f"{name} must be callable, got {type(value).__name__}")
@@ -77,6 +118,31 @@ class BigdataClient:
         )
         self.connectors = ConnectorsService(self._http)
         self.documents = DocumentsService(self._http)
+
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> BigdataClient:
+        """A view of this client with another per-attempt ``timeout`` (seconds) and/or ``max_retries``.
+
+        The view shares this client's session, connection pool, event loop and rate limiter, so it costs
+        nothing to make, per call if you like: ``await client.with_options(timeout=5).connectors.get(id)``.
+        Closing the view closes nothing (it owns nothing); closing this client ends the view too.
+        Raises ConfigurationError for an invalid value, as the constructor does.
+        """
+        config = self._config
+        checked = ClientConfig.from_env(
+            config.api_key,
+            config.base_url,
+            timeout=config.timeout if timeout is None else timeout,
+            max_retries=config.max_retries if max_retries is None else max_retries,
+            max_connections=config.max_connections,
+            max_response_size=config.max_response_size,
+            pool_timeout=config.pool_timeout,
+        )
+        root = self._http._parent or self._http
+        view = object.__new__(BigdataClient)
+        view._config = dataclasses.replace(checked, network=config.network)
+        view._http = HTTPTransport(view._config, session=None, sleep=root.sleep, clock=root.clock, parent=root)
+        view.connectors = ConnectorsService(view._http)
+        return view
 
     @property
     def base_url(self) -> str:
@@ -90,7 +156,8 @@ class BigdataClient:
         return f"BigdataClient(base_url={self._config.base_url!r}, api_key='***')"
 
     async def aclose(self) -> None:
-        """Close the HTTP session (unless it was borrowed). Calls made afterwards raise ClientClosedError."""
+        """Close the HTTP session (unless it was borrowed). Calls made afterwards raise ClientClosedError.
+        On a ``with_options`` view this closes only the view."""
         await self._http.aclose()
 
     async def __aenter__(self) -> BigdataClient:

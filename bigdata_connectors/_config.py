@@ -1,7 +1,9 @@
 """Client configuration: one frozen object, built once by the client constructor.
 
 Environment variables are read here and nowhere else (``from_env``), and only when an argument is
-not given: ``BIGDATA_API_KEY`` and ``BIGDATA_BASE_URL``, the names the official Bigdata CLI reads.
+not given: ``BIGDATA_API_KEY`` and ``BIGDATA_BASE_URL``, the names the official Bigdata CLI reads;
+``BIGDATA_LOG`` (``log_level_from_env``). The proxy variables are read by ``_network`` through the
+standard library, when ``trust_env`` allows it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bigdata_connectors._errors import ConfigurationError
+from bigdata_connectors._network import NetworkConfig
 
 DEFAULT_BASE_URL = "https://api.bigdata.com"
 DEFAULT_TIMEOUT = 30.0  # seconds, per attempt
@@ -28,6 +31,8 @@ MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After raises RateLimitError at
 DEFAULT_CONSISTENCY_TIMEOUT = 5.0  # seconds ensure looks a label up for after a lost create answer
 ENV_API_KEY = "BIGDATA_API_KEY"
 ENV_BASE_URL = "BIGDATA_BASE_URL"
+ENV_LOG = "BIGDATA_LOG"
+LOG_LEVELS = ("debug", "info")
 
 
 # Host names as resolvers take them (underscores included, as container names use them).
@@ -108,6 +113,7 @@ class ClientConfig:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
     pool_timeout: float | None = DEFAULT_POOL_TIMEOUT
+    network: NetworkConfig = field(default_factory=NetworkConfig)
 
     @classmethod
     def from_env(
@@ -142,3 +148,15 @@ class ClientConfig:
             _whole("max_response_size", max_response_size, 1),
             None if pool_timeout is None else _real("pool_timeout", pool_timeout),
         )
+
+
+def log_level_from_env() -> str | None:
+    """``BIGDATA_LOG`` ("debug" or "info", any case), or None when unset or empty.
+
+    Raises ConfigurationError for another value."""
+    value = os.environ.get(ENV_LOG, "").strip().lower()
+    if not value:
+        return None
+    if value not in LOG_LEVELS:
+        raise ConfigurationError(f"{ENV_LOG} must be 'debug' or 'info', got {value!r}")
+    return value

@@ -6,7 +6,8 @@
     ├── EventLoopError (+ RuntimeError)           the client was used from another event loop
     ├── APIError                                  talking to the API went wrong
     │   ├── APIConnectionError                    no response (refused, reset, DNS, ...)
-    │   │   └── APITimeoutError (+ TimeoutError)  no response in time
+    │   │   ├── APITimeoutError (+ TimeoutError)  no response in time
+    │   │   └── TLSError                          the TLS handshake failed (untrusted certificate, ...); never retried
     │   ├── ResponseValidationError               an answer that cannot be used: a 2xx body that is not JSON
     │   │   │                                     or does not fit the model
     │   │   ├── MalformedResponseError            not valid HTTP (bad status line, headers, length, chunks)
@@ -77,6 +78,7 @@ __all__ = [
     "SyncFailedError",
     "SyncNotSupportedError",
     "SyncTimeoutError",
+    "TLSError",
     "TransportError",
     "UnprocessableEntityError",
     "status_error",
@@ -133,6 +135,13 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError, TimeoutError):
     """No response within the client's ``timeout`` (seconds)."""
+
+
+class TLSError(APIConnectionError):
+    """The TLS handshake with the API (or an https:// proxy) failed, usually because the certificate is not
+    trusted: a TLS-inspecting proxy or a private CA. Never retried (it would fail the same way), and the
+    request never left, so nothing was created. The message names the likely fix: ``ssl=`` (a CA bundle or
+    an ``ssl.SSLContext``) or ``proxy=``."""
 
 
 class ResponseValidationError(APIError):

@@ -22,7 +22,7 @@ import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 import aiohttp
 from pydantic import BaseModel
@@ -38,10 +38,16 @@ from bigdata_connectors._errors import (
     status_error,
 )
 from bigdata_connectors._lifecycle import CLOSED, Lifecycle
+from bigdata_connectors._ratelimit import build_limiter
+from bigdata_connectors._raw import RECORDER, request_id_of
 from bigdata_connectors._redact import Redactor, scrubbed_cause
 from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, may_have_acted, parse_retry_after
+from bigdata_connectors._session import build_session, proxy_headers
 from bigdata_connectors._version import __version__
 from bigdata_connectors._wire import ERROR_BODY_LIMIT, connection_error, encode, fits, parse_model, read_body, too_large
+
+if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
 
 __all__ = ["USER_AGENT", "HTTPTransport"]
 
@@ -99,20 +105,27 @@ class HTTPTransport:
         self._life: Lifecycle
         self.redactor: Redactor
         self._borrowed: aiohttp.ClientSession | None
+        self._limiter: AsyncLimiter | None
         if parent is not None:
             self.redactor = parent.redactor
             self.redactor.register(config.api_key)
             self._life = parent._life
+            self._limiter = parent._limiter  # one budget for a client and all its views
         else:
-            self.redactor = Redactor([config.api_key])
+            self.redactor = Redactor([config.api_key, *config.network.secrets])
             self._life = Lifecycle(
                 max_connections=config.max_connections, pool_timeout=config.pool_timeout, sleep=sleep, clock=clock
             )
+            self._limiter = build_limiter(config.network.rate_limit)
         self._borrowed = session if parent is None else parent._borrowed
         self._session: aiohttp.ClientSession | None = session
         self._closed = False
         self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT}
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
+        self._proxy_headers = proxy_headers(config)
+        # aiohttp copies a session's default headers into the CONNECT it sends a proxy, in clear: with a proxy
+        # the key must not be a session default, so it goes with each request (inside the TLS tunnel) instead.
+        self._key_per_request = config.network.proxy is not None
 
     def __repr__(self) -> str:
         return f"HTTPTransport(base_url={self._config.base_url!r})"
@@ -130,12 +143,8 @@ class HTTPTransport:
         self._life.bind(borrowed.connector.limit if borrowed is not None and borrowed.connector is not None else None)
         if self._session is None:
             # Created lazily, inside the running event loop, on the first request.
-            self._session = aiohttp.ClientSession(
-                headers=self._auth_headers,
-                timeout=self._timeout,
-                connector=aiohttp.TCPConnector(limit=self._config.max_connections),
-                raise_for_status=False,
-            )
+            defaults = {"User-Agent": USER_AGENT} if self._key_per_request else self._auth_headers
+            self._session = build_session(self._config, defaults, self._timeout)
         elif borrowed is not None and self._session.closed:  # our own closes only through aclose()
             raise ClientClosedError(_SESSION_CLOSED)
         return self._session
@@ -262,6 +271,10 @@ class HTTPTransport:
             raise
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call, attempt: int) -> BaseModel | None:
+        if self._limiter is not None:
+            # Every attempt counts (calls, polls, retries share one budget). Waiting here is not time on the
+            # wire: it comes before the attempt's timeout starts and before the deadline check.
+            await self._limiter.acquire()
         # An owned session already applies the client's timeout; a per-request one is needed only for a
         # borrowed session (or a view's) or under a deadline.
         timeout = None if self._owns(session) else self._timeout
@@ -288,6 +301,7 @@ class HTTPTransport:
                 timeout=timeout if timeout is not None else _SESSION_DEFAULT,
                 allow_redirects=False,
                 headers=self._request_headers(session, call.data),
+                proxy_headers=self._proxy_headers,
                 raise_for_status=False,  # a borrowed session's default must not pre-empt our status rules
                 middlewares=(),  # nor its middlewares (a retrying one could send a create twice)
             ) as resp:
@@ -303,8 +317,19 @@ class HTTPTransport:
             life.leave()
         if failure is not None:
             raise self._lost(session, call, failure, attempt, started, timeout)
+        recorder = RECORDER.get()
+        if recorder is not None:
+            recorder(method, path, status, headers, self.clock() - started)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %d in %.3fs (attempt %d)", method, path, status, self.clock() - started, attempt)
+            logger.debug(
+                "%s %s -> %d in %.3fs (attempt %d) request_id=%s",
+                method,
+                path,
+                status,
+                self.clock() - started,
+                attempt,
+                request_id_of(headers),
+            )
         if ok:
             if truncated:
                 raise too_large(status, limit, method, path)
@@ -366,7 +391,7 @@ class HTTPTransport:
     def _request_headers(self, session: aiohttp.ClientSession, data: bytes | None) -> Mapping[str, str] | None:
         """Per-request headers: none beyond Content-Type for an owned session (it carries the key); for
         a borrowed one, the key, User-Agent, and no compression if it would not inflate it."""
-        if self._owns(session):
+        if self._owns(session) and not self._key_per_request:
             return _JSON_HEADERS if data is not None else None
         headers = dict(self._auth_headers)
         if data is not None:

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from bigdata_connectors._config import BACKOFF_INITIAL, BACKOFF_JITTER, BACKOFF_MAX, MAX_RETRY_AFTER
-from bigdata_connectors._errors import APIConnectionError, APIStatusError
+from bigdata_connectors._errors import APIConnectionError, APIStatusError, TLSError
 
 if TYPE_CHECKING:
     import tenacity
@@ -84,6 +84,8 @@ def is_retryable(exc: BaseException, *, idempotent: bool) -> bool:
         if exc.retry_after is not None and exc.retry_after > MAX_RETRY_AFTER:
             return False
         return idempotent or exc.status_code == 429
+    if isinstance(exc, TLSError):
+        return False  # an untrusted certificate does not become trusted by asking again
     if isinstance(exc, APIConnectionError):
         return idempotent or not exc.request_sent
     return False

@@ -25,6 +25,7 @@ from bigdata_connectors._errors import (
     MalformedResponseError,
     ResponseTooLargeError,
     ResponseValidationError,
+    TLSError,
 )
 from bigdata_connectors._redact import Redactor, describe, redacted_validation_error, secrets_in
 
@@ -168,14 +169,16 @@ def connection_error(err: BaseException, method: str, path: str, timeout: float 
     if isinstance(err, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(f"timed out connecting: {detail}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
-        # Not transient: retrying would only fail the same way. Marked as never sent, so create may try
-        # again, as may everything else; each attempt fails fast.
-        return APIConnectionError(f"TLS failure: {detail}", **where, request_sent=False)
+        # Not transient: retrying would only fail the same way, so TLSError is never retried (create included).
+        return TLSError(redactor.text(tls_message(err)), **where, request_sent=False)
+    if isinstance(err, aiohttp.ClientProxyConnectionError):
+        return APIConnectionError(f"could not connect to the proxy: {detail}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientConnectorError):
         return APIConnectionError(f"could not connect: {detail}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientHttpProxyError):
         # The proxy refused the tunnel: the request itself never reached the API.
-        return APIConnectionError(f"the proxy refused the connection: {detail}", **where, request_sent=False)
+        hint = " (check the proxy's user and password)" if err.status == 407 else ""
+        return APIConnectionError(f"the proxy refused the connection: {detail}{hint}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientResponseError):
         # Raised by aiohttp's parser (we never ask it to raise for a status): the answer broke HTTP.
         return MalformedResponseError(
@@ -184,3 +187,18 @@ def connection_error(err: BaseException, method: str, path: str, timeout: float 
     if isinstance(err, TimeoutError | aiohttp.ServerTimeoutError):
         return APITimeoutError(f"no response within {timeout or 0:.3g}s", **where, request_sent=True)
     return APIConnectionError(f"connection failed: {type(err).__name__}: {detail}", **where, request_sent=True)
+
+
+def tls_message(err: aiohttp.ClientSSLError | aiohttp.ClientConnectorCertificateError) -> str:
+    """What failed in the handshake and the likely fix."""
+    reason = str(getattr(err, "certificate_error", None) or err.os_error)
+    where = f"{err.host}:{err.port}"
+    if isinstance(err, aiohttp.ClientConnectorCertificateError):
+        what = f"TLS certificate verification failed for {where}: {reason}"
+    else:
+        what = f"TLS handshake with {where} failed: {reason}"
+    return (
+        f"{what}. If a corporate proxy inspects TLS or the server uses a private CA, trust that CA: "
+        "BigdataClient(ssl='/path/to/ca-bundle.pem') or ssl=an ssl.SSLContext (truststore.SSLContext for the "
+        "OS trust store); if your network requires a proxy, set proxy= or HTTPS_PROXY"
+    )

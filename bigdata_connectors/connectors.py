@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import enum
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import pydantic
 
 from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
+from bigdata_connectors._connectors_raw import ConnectorsWithRawResponse
 from bigdata_connectors._generated.models import (
     Connector,
     ConnectorCreatePayload,
@@ -93,6 +95,12 @@ class ConnectorsService(SyncMethods):
 
             self._ensure_memory = Memory()
         return self._ensure_memory
+
+    @functools.cached_property
+    def with_raw_response(self) -> ConnectorsWithRawResponse:
+        """The operations below with the same arguments and errors, each returning a RawResponse
+        (``status_code``, ``headers``, ``request_id``, ``elapsed`` in seconds, ``parse()``)."""
+        return ConnectorsWithRawResponse(self)
 
     # ------------------------------------------------------------------ the six operations
 

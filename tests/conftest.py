@@ -23,7 +23,8 @@ from bigdata_connectors import BigdataClient, BigdataError
 API_KEY = "test-key-CANARY-7f3a9c"  # canaries: never in a log record, a client repr, or an error's text
 PASSWORD = "broker-pw-CANARY-91c2"
 SESSION_ID = "sp-session-CANARY-4e7d"
-CANARIES = (API_KEY, PASSWORD, SESSION_ID)
+PROXY_PASSWORD = "proxy-pw-CANARY-5d1e"
+CANARIES = (API_KEY, PASSWORD, SESSION_ID, PROXY_PASSWORD)
 BASE = "https://api.example.test"
 CONNECTORS = f"{BASE}/contents/v1/connectors"
 CID = "019a9612-bfad-758c-884e-37dd8c6ad2cb"

@@ -25,6 +25,8 @@ EXPECTED = {
     "EventLoopError", "MalformedResponseError", "ResponseTooLargeError", "TransportError",
     "SyncHandle", "ConnectorArchivedError", "Document", "DocumentTag", "DocumentsService", "DocumentsSummary",
     "DocumentsTimeoutError", "SyncReport",
+    # issue 10
+    "RawResponse", "TLSError",
 }  # fmt: skip
 
 

@@ -17,6 +17,8 @@ async def _serve(args: argparse.Namespace) -> None:
         sync_duration=args.sync_duration,
         force_delete_delay=args.force_delete_delay,
         seed=args.seed,
+        tls=args.tls,
+        rate_limit=args.rate_limit,
     )
     async with emulator:
         emulator.preload(args.preload)
@@ -26,6 +28,11 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"Bigdata connectors emulator on {emulator.base_url}", flush=True)
         print(f"  export BIGDATA_BASE_URL={emulator.base_url}", flush=True)
         print(f"  export BIGDATA_API_KEY={emulator.api_key}", flush=True)
+        if emulator.tls is not None:
+            print(f"  CA certificate to trust: {emulator.ca_path}", flush=True)
+            print(
+                f"  (BigdataClient(ssl={emulator.ca_path!r}), or export SSL_CERT_FILE={emulator.ca_path})", flush=True
+            )
         await asyncio.Event().wait()
 
 
@@ -40,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for fault injection")
     parser.add_argument("--preload", type=int, default=0, help="investment_research connectors to start with")
     parser.add_argument("--list-lag", type=float, default=0.0, help="seconds a new connector stays out of the list")
+    parser.add_argument("--tls", action="store_true", help="serve https:// with a CA minted now (printed)")
+    parser.add_argument("--rate-limit", type=int, default=None, help="requests per key a minute before 429")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))

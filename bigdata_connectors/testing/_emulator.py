@@ -17,6 +17,7 @@ import asyncio
 import os
 import random
 import re
+import ssl
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -31,6 +32,7 @@ from bigdata_connectors.testing._documents import PREFIX as DOCUMENTS
 from bigdata_connectors.testing._documents import DocumentRoutes
 from bigdata_connectors.testing._faults import (
     FAULT_KINDS,
+    REQUEST_ID_HEADER,
     ROUTES,
     Fault,
     FaultKind,
@@ -39,7 +41,9 @@ from bigdata_connectors.testing._faults import (
     error_response,
     fault_response,
 )
+from bigdata_connectors.testing._ratelimit import KeyRateLimit
 from bigdata_connectors.testing._state import EmulatorState, Exchange, StoredConnector, SyncRun, uuid7
+from bigdata_connectors.testing._tls import EmulatorTLS
 
 Handler = Callable[[web.Request, str | None], Awaitable[web.Response]]
 _ID = "([^/]+)"
@@ -47,7 +51,12 @@ _ID = "([^/]+)"
 
 class Emulator:
     """The emulator as a running server: ``async with Emulator() as emu:`` then ``emu.base_url`` and
-    ``emu.api_key``. Durations are seconds."""
+    ``emu.api_key``. Durations are seconds.
+
+    ``tls=True`` serves ``https://`` with a certificate from a CA minted at start (needs trustme, the
+    ``[testing]`` extra): trust it with ``BigdataClient(ssl=emu.ca_path)``. ``rate_limit`` (requests per key
+    in any ``rate_window`` seconds, on ``clock``) answers 429 with ``Retry-After`` beyond it, as the real
+    service does; ``emu.rate_limit.arrivals`` and ``max_in_window()`` show what clients sent."""
 
     def __init__(
         self,
@@ -59,6 +68,9 @@ class Emulator:
         force_delete_delay: float = 0.2,
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tls: bool = False,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the emulator listens on loopback only")
@@ -83,6 +95,10 @@ class Emulator:
         self._sync_failures: deque[tuple[str, str]] = deque()
         self._runner: web.AppRunner | None = None
         self._request_seq = 0
+        # https:// with a CA minted now (``ca_path``, ``client_ssl_context()``); see _tls.
+        self.tls: EmulatorTLS | None = EmulatorTLS() if tls else None
+        # At most ``rate_limit`` requests per key in any ``rate_window`` seconds, else 429 + Retry-After.
+        self.rate_limit = KeyRateLimit(rate_limit, rate_window, clock) if rate_limit is not None else None
         self.connector_routes = ConnectorRoutes(self)
         self.document_routes = DocumentRoutes(self)
         d = self.document_routes
@@ -104,7 +120,21 @@ class Emulator:
     @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    @property
+    def ca_path(self) -> str:
+        """The PEM file of the CA that signed this emulator's certificate (``tls=True`` only):
+        ``BigdataClient(ssl=emu.ca_path)`` trusts it."""
+        if self.tls is None:
+            raise RuntimeError("this emulator serves plain http; create it with Emulator(tls=True)")
+        return self.tls.ca_path
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """An ``ssl.SSLContext`` trusting only this emulator's CA (``tls=True`` only)."""
+        if self.tls is None:
+            raise RuntimeError("this emulator serves plain http; create it with Emulator(tls=True)")
+        return self.tls.client_context()
 
     @property
     def requests(self) -> Counter[str]:
@@ -200,7 +230,8 @@ class Emulator:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app(), handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        server_tls = self.tls.server_context() if self.tls is not None else None
+        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=server_tls)
         await site.start()
         server = site._server
         assert server is not None
@@ -211,6 +242,8 @@ class Emulator:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.tls is not None:
+            self.tls.cleanup()
 
     async def __aenter__(self) -> Emulator:
         await self.start()
@@ -243,6 +276,12 @@ class Emulator:
     async def _gateway(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
+        response = await self._answer(request)
+        if REQUEST_ID_HEADER not in response.headers:  # the gateway names every answer, successes too
+            response.headers[REQUEST_ID_HEADER] = self._request_id()
+        return response
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         found = self._route(request)
         self.state.requests[found[0] if found else "unknown"] += 1
         if found is None:
@@ -250,6 +289,12 @@ class Emulator:
         route, operation, raw_id = found
         if request.headers.get("X-API-KEY") != self.api_key:
             return self.error(401, "Unauthorized - Invalid or missing API key", "UNAUTHORIZED")
+        if self.rate_limit is not None:
+            wait = self.rate_limit.admit(self.api_key)
+            if wait is not None:
+                refused = self.error(429, "Too Many Requests", "RATE_LIMIT_EXCEEDED")
+                refused.headers["Retry-After"] = f"{wait:g}"
+                return refused
         fault = self._faults.draw(route)
         if fault is not None:
             self.state.faults_injected[fault.kind] += 1

@@ -78,10 +78,13 @@ class FaultPlan:
         return None
 
 
+REQUEST_ID_HEADER = "x-amzn-RequestId"  # the API gateway's request id, on every answer
+
+
 def error_response(status: int, message: str, code: str, request_id: str) -> web.Response:
     """An error in the Content API's documented shape."""
     body = {"statusCode": status, "message": message, "errorCode": code, "requestId": request_id}
-    return web.json_response(body, status=status)
+    return web.json_response(body, status=status, headers={REQUEST_ID_HEADER: request_id})
 
 
 def fault_response(fault: Fault, request_id: str) -> web.Response:
