@@ -29,7 +29,8 @@ def forward_proxy(password: str) -> Iterator[int]:
             deadline = time.monotonic() + 20
             while not _read(port_file):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"proxy.py did not start: {process.stderr.read() if process.stderr else ''}")
+                    output = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                    raise RuntimeError(f"proxy.py did not start: {output}")
                 time.sleep(0.05)
             yield int(_read(port_file))
         finally:

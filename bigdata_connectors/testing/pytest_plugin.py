@@ -27,6 +27,7 @@ async def bigdata_emulator() -> AsyncIterator[Emulator]:
 
 @pytest_asyncio.fixture
 async def bigdata_client(bigdata_emulator: Emulator) -> AsyncIterator[BigdataClient]:
-    """A client bound to ``bigdata_emulator``; closed after the test."""
-    async with BigdataClient(bigdata_emulator.api_key, base_url=bigdata_emulator.base_url) as client:
+    """A client bound to ``bigdata_emulator``, its rate limiter off; closed after the test."""
+    # No client-side rate limit: the emulator enforces none unless asked, and tests should not wait for one.
+    async with BigdataClient(bigdata_emulator.api_key, base_url=bigdata_emulator.base_url, rate_limit=None) as client:
         yield client
