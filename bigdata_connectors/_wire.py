@@ -177,7 +177,7 @@ def connection_error(err: BaseException, method: str, path: str, timeout: float 
         return APIConnectionError(f"could not connect: {detail}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientHttpProxyError):
         # The proxy refused the tunnel: the request itself never reached the API.
-        hint = " (check the proxy's user and password)" if err.status == 407 else ""
+        hint = f" ({err.status}: check the proxy's user and password)" if err.status == 407 else f" ({err.status})"
         return APIConnectionError(f"the proxy refused the connection: {detail}{hint}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientResponseError):
         # Raised by aiohttp's parser (we never ask it to raise for a status): the answer broke HTTP.
