@@ -173,3 +173,45 @@ async def test_unreachable_proxy_is_a_connection_error_never_sent(tls_emulator: 
     assert info.value.request_sent is False
     assert "proxy" in str(info.value)
     assert PROXY_PASSWORD not in str(info.value)
+
+
+def test_emulator_command_tls_prints_the_ca_to_trust() -> None:
+    import asyncio
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bigdata_connectors.testing",
+            "--tls",
+            "--port",
+            "0",
+            "--api-key",
+            API_KEY,
+            "--preload",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().strip() for _ in range(5)]
+        base_url = lines[0].rsplit(" ", 1)[1]
+        assert base_url.startswith("https://127.0.0.1:")
+        ca_path = lines[3].split(": ", 1)[1]
+
+        async def use(ssl: str | None) -> int:
+            async with BigdataClient(API_KEY, base_url=base_url, ssl=ssl) as api:
+                return len(await api.connectors.list())
+
+        assert asyncio.run(use(ca_path)) == 1
+        with pytest.raises(TLSError):
+            asyncio.run(use(None))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
