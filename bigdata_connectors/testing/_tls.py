@@ -21,7 +21,7 @@ class EmulatorTLS:
 
     def __init__(self) -> None:
         try:
-            import trustme
+            import trustme  # type: ignore[import-not-found,unused-ignore]  # the [testing] extra
         except ImportError:
             raise RuntimeError(
                 "Emulator(tls=True) needs trustme to mint its certificates: pip install 'bigdata-connectors[testing]'"
