@@ -142,6 +142,7 @@ class BigdataClient:
         view._config = dataclasses.replace(checked, network=config.network)
         view._http = HTTPTransport(view._config, session=None, sleep=root.sleep, clock=root.clock, parent=root)
         view.connectors = ConnectorsService(view._http)
+        view.documents = DocumentsService(view._http)
         return view
 
     @property

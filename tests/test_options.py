@@ -108,6 +108,7 @@ async def test_with_options_is_a_view_sharing_session_and_limiter(bigdata_emulat
         assert len(await view.connectors.list()) == 1
         assert view._http._get_session() is client._http._get_session()
         assert view._http._limiter is client._http._limiter
+        assert view.documents._http is view._http
         assert client.with_options(timeout=1).with_options(max_retries=1)._http._parent is client._http
         await view.aclose()  # closes only the view
         assert not client._http._get_session().closed
