@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from bigdata_connectors._sync_documents import DocumentsSummary
 
 __all__ = [
+    "STATUS_CLASSES",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -81,14 +82,11 @@ __all__ = [
     "TLSError",
     "TransportError",
     "UnprocessableEntityError",
-    "status_error",
 ]
 
 _BODY_PREVIEW = 200
 # Response headers never copied onto an error: they could carry credentials or session state.
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "set-cookie", "cookie", "proxy-authorization"})
-_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "apigw-requestid", "x-amz-apigw-id")
-_NO_ROUTE = "Missing Authentication Token"
 
 
 class BigdataError(Exception):
@@ -254,7 +252,7 @@ class InternalServerError(APIStatusError):
     """>= 500: the API or the gateway in front of it failed."""
 
 
-_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
@@ -263,58 +261,6 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
-
-
-def _parse_body(raw: bytes, content_type: str) -> Any:
-    text = raw.decode("utf-8", errors="replace")
-    if not text.strip():
-        return None
-    try:
-        # pydantic-core's parser has a depth limit (a deeply nested body is a ValueError there, where
-        # json.loads would raise RecursionError); anything it refuses is kept as text.
-        import pydantic_core  # only on the error path
-
-        return pydantic_core.from_json(text)
-    except ValueError:
-        if "html" in content_type or text.lstrip()[:1] == "<":
-            return " ".join(text.split())  # an HTML page from a firewall or proxy, folded to one line
-        return text
-
-
-def status_error(
-    status: int,
-    reason: str,
-    raw: bytes,
-    headers: Mapping[str, str],
-    *,
-    method: str,
-    path: str,
-    retry_after: float | None,
-) -> APIStatusError:
-    """Build the typed error for a non-2xx answer from its status, body and headers."""
-    body = _parse_body(raw, headers.get("Content-Type", ""))
-    fields = body if isinstance(body, dict) else {}
-    message = fields.get("message") or fields.get("Message") or reason or "HTTP error"
-    if not isinstance(message, str):
-        message = json.dumps(message)
-    if message == _NO_ROUTE:
-        message = f"{_NO_ROUTE}: the gateway knows no such route; check base_url and the path"
-    elif isinstance(body, str) and body.startswith("<"):
-        message = f"{reason or 'HTTP error'} (the answer is an HTML page, likely from a proxy or firewall)"
-    request_id = fields.get("requestId") or next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
-    cls = _STATUS_CLASSES.get(status) or (InternalServerError if status >= 500 else APIStatusError)
-    error_code = fields.get("errorCode")
-    return cls(
-        message,
-        status_code=status,
-        method=method,
-        path=path,
-        body=body,
-        error_code=str(error_code) if error_code is not None else None,
-        request_id=str(request_id) if request_id is not None else None,
-        retry_after=retry_after,
-        headers=headers,
-    )
 
 
 class SyncError(BigdataError):

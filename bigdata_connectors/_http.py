@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar, overload
 import aiohttp
 from pydantic import BaseModel
 
-from bigdata_connectors._config import MAX_RETRY_AFTER, ClientConfig
+from bigdata_connectors._config import ClientConfig
 from bigdata_connectors._errors import (
     APIConnectionError,
     APIStatusError,
@@ -35,16 +35,24 @@ from bigdata_connectors._errors import (
     ClientClosedError,
     EventLoopError,
     NotFoundError,
-    status_error,
 )
 from bigdata_connectors._lifecycle import CLOSED, Lifecycle
 from bigdata_connectors._ratelimit import build_limiter
 from bigdata_connectors._raw import RECORDER, request_id_of
 from bigdata_connectors._redact import Redactor, scrubbed_cause
-from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, may_have_acted, parse_retry_after
+from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, may_have_acted
 from bigdata_connectors._session import build_session, proxy_headers
 from bigdata_connectors._version import __version__
-from bigdata_connectors._wire import ERROR_BODY_LIMIT, connection_error, encode, fits, parse_model, read_body, too_large
+from bigdata_connectors._wire import (
+    ERROR_BODY_LIMIT,
+    answer_error,
+    connection_error,
+    encode,
+    fits,
+    parse_model,
+    read_body,
+    too_large,
+)
 
 if TYPE_CHECKING:
     from aiolimiter import AsyncLimiter
@@ -337,26 +345,7 @@ class HTTPTransport:
             if call.on_headers is not None:
                 call.on_headers(headers)
             return parsed
-        raise self._status_error(call, status, headers, reason, raw)
-
-    def _status_error(
-        self, call: _Call, status: int, headers: Mapping[str, str], reason: str, raw: bytes
-    ) -> APIStatusError:
-        """The typed error for a non-2xx answer, with everything copied from it redacted."""
-        method, path, redact = call.method, call.path, call.redactor
-        retry_after = parse_retry_after(headers) if status in (429, 503) else None
-        error = status_error(
-            status,
-            redact.text(reason),
-            redact.text(raw.decode("utf-8", errors="replace")).encode(),
-            redact.headers(headers),
-            method=method,
-            path=path,
-            retry_after=retry_after,
-        )
-        if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-            error.message += f" (Retry-After {retry_after:.0f}s exceeds the {MAX_RETRY_AFTER:.0f}s this client waits)"
-        return error
+        raise answer_error(status, headers, reason, raw, call.method, call.path, call.redactor)
 
     def _lost(
         self,

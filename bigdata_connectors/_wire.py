@@ -11,6 +11,8 @@ raises ``ResponseTooLargeError``; an error answer keeps only its first ``ERROR_B
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import aiohttp
@@ -18,18 +20,34 @@ import pydantic
 import pydantic_core
 from pydantic import BaseModel, SecretStr
 
+from bigdata_connectors._config import MAX_RETRY_AFTER
 from bigdata_connectors._errors import (
+    STATUS_CLASSES,
     APIConnectionError,
     APIError,
+    APIStatusError,
     APITimeoutError,
+    InternalServerError,
     MalformedResponseError,
     ResponseTooLargeError,
     ResponseValidationError,
     TLSError,
 )
 from bigdata_connectors._redact import Redactor, describe, redacted_validation_error, secrets_in
+from bigdata_connectors._retry import parse_retry_after
 
-__all__ = ["ERROR_BODY_LIMIT", "connection_error", "encode", "encode_body", "fits", "parse_model", "read_body"]
+__all__ = [
+    "ERROR_BODY_LIMIT",
+    "answer_error",
+    "connection_error",
+    "encode",
+    "encode_body",
+    "fits",
+    "parse_model",
+    "read_body",
+    "status_error",
+    "too_large",
+]
 
 ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error answer kept (for its message, body and preview)
 _PREVIEW = 1000  # characters of an unusable 2xx body kept on ResponseValidationError.body
@@ -37,6 +55,8 @@ _PREVIEW = 1000  # characters of an unusable 2xx body kept on ResponseValidation
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _NO_BODY_STATUS = frozenset({202, 204})
+_REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "apigw-requestid", "x-amz-apigw-id")
+_NO_ROUTE = "Missing Authentication Token"
 
 
 def _reveal(value: Any) -> Any:
@@ -202,3 +222,74 @@ def tls_message(err: aiohttp.ClientSSLError | aiohttp.ClientConnectorCertificate
         "BigdataClient(ssl='/path/to/ca-bundle.pem') or ssl=an ssl.SSLContext (truststore.SSLContext for the "
         "OS trust store); if your network requires a proxy, set proxy= or HTTPS_PROXY"
     )
+
+
+def _parse_body(raw: bytes, content_type: str) -> Any:
+    text = raw.decode("utf-8", errors="replace")
+    if not text.strip():
+        return None
+    try:
+        # pydantic-core's parser has a depth limit (a deeply nested body is a ValueError there, where
+        # json.loads would raise RecursionError); anything it refuses is kept as text.
+        import pydantic_core  # only on the error path
+
+        return pydantic_core.from_json(text)
+    except ValueError:
+        if "html" in content_type or text.lstrip()[:1] == "<":
+            return " ".join(text.split())  # an HTML page from a firewall or proxy, folded to one line
+        return text
+
+
+def status_error(
+    status: int,
+    reason: str,
+    raw: bytes,
+    headers: Mapping[str, str],
+    *,
+    method: str,
+    path: str,
+    retry_after: float | None,
+) -> APIStatusError:
+    """Build the typed error for a non-2xx answer from its status, body and headers."""
+    body = _parse_body(raw, headers.get("Content-Type", ""))
+    fields = body if isinstance(body, dict) else {}
+    message = fields.get("message") or fields.get("Message") or reason or "HTTP error"
+    if not isinstance(message, str):
+        message = json.dumps(message)
+    if message == _NO_ROUTE:
+        message = f"{_NO_ROUTE}: the gateway knows no such route; check base_url and the path"
+    elif isinstance(body, str) and body.startswith("<"):
+        message = f"{reason or 'HTTP error'} (the answer is an HTML page, likely from a proxy or firewall)"
+    request_id = fields.get("requestId") or next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
+    cls = STATUS_CLASSES.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    error_code = fields.get("errorCode")
+    return cls(
+        message,
+        status_code=status,
+        method=method,
+        path=path,
+        body=body,
+        error_code=str(error_code) if error_code is not None else None,
+        request_id=str(request_id) if request_id is not None else None,
+        retry_after=retry_after,
+        headers=headers,
+    )
+
+
+def answer_error(
+    status: int, headers: Mapping[str, str], reason: str, raw: bytes, method: str, path: str, redact: Redactor
+) -> APIStatusError:
+    """The typed error for a non-2xx answer, with everything copied from it redacted."""
+    retry_after = parse_retry_after(headers) if status in (429, 503) else None
+    error = status_error(
+        status,
+        redact.text(reason),
+        redact.text(raw.decode("utf-8", errors="replace")).encode(),
+        redact.headers(headers),
+        method=method,
+        path=path,
+        retry_after=retry_after,
+    )
+    if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+        error.message += f" (Retry-After {retry_after:.0f}s exceeds the {MAX_RETRY_AFTER:.0f}s this client waits)"
+    return error
