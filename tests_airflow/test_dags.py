@@ -184,6 +184,7 @@ def test_the_example_dag_runs(
     assert tasks["sync_broker_feed"][0] == tasks["report"][0] == "success"
     out = capfd.readouterr()
     assert f"Broker feed {cid}: SUCCESS" in out.out + out.err
+    assert "searchable, 0 failed." in out.out + out.err  # it waited for the sync's documents
     assert API_KEY not in out.out + out.err
 
 

@@ -118,6 +118,7 @@ def test_serialize_round_trips_and_holds_no_secret() -> None:
         "bigdata_conn_id": "bigdata_default",
         "poll_interval": 5.0,
         "max_poll_interval": 60.0,
+        "wait_for_documents": False,
     }
     rebuilt(trigger)
 
@@ -132,6 +133,7 @@ def test_serialize_round_trips_and_holds_no_secret() -> None:
         ({"deadline": "tomorrow"}, "ISO 8601"),
         ({"after": "2026-11-23 06:00:00"}, "UTC offset"),
         ({"poll_interval": 0}, "poll_interval"),
+        ({"wait_for_documents": True}, "needs a token"),
         ({"poll_interval": 10, "max_poll_interval": 5}, "poll_interval"),
     ],
 )
@@ -283,6 +285,7 @@ def test_a_token_trigger_serialises_the_token_alone() -> None:
         "bigdata_conn_id": "bigdata_default",
         "poll_interval": 1.0,
         "max_poll_interval": 2.0,
+        "wait_for_documents": False,
     }
     rebuilt(trigger)
 
@@ -456,3 +459,28 @@ async def test_restart_after_the_deadline(
     else:
         assert payload["status"] == "timeout"
         assert "may still be running" in payload["message"]
+
+
+async def test_token_success_waits_for_the_documents(
+    client: BigdataClient, emulator: Emulator, made_clients: list[BigdataClient]
+) -> None:
+    emulator.sync_items = 4
+    emulator.document_lag = 0.1
+    emulator.fail_next_documents(1)
+    cid = await broker(client)
+    trigger = RecordingTrigger(
+        token=await start(client, cid), poll_interval=0.05, max_poll_interval=0.1, wait_for_documents=True
+    )
+    payload = await only_event(rebuilt(trigger))  # the flag crosses the process boundary
+    assert payload["status"] == "success", payload
+    documents = payload["summary"]["documents"]
+    assert documents["completed"] + documents["failed"] == 4
+    assert documents["failed"] == 1
+    assert documents["processing"] == 0
+    assert documents["expected"] == 4
+    assert len(documents["failed_names"]) == 1
+    # Every document the emulator made for this connector is processed by the time the event is out.
+    listed = [d async for d in client.documents.list(connector=cid)]
+    assert len(listed) == 4
+    assert all(str(d.status) in ("completed", "failed") for d in listed)
+    assert [c.closed for c in made_clients] == [True]

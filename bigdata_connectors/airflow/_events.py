@@ -15,7 +15,7 @@ from typing import Any, Literal
 from airflow.sdk.exceptions import AirflowException
 from airflow.triggers.base import TriggerEvent
 
-from bigdata_connectors import Connector
+from bigdata_connectors import Connector, DocumentsSummary
 
 EventStatus = Literal["success", "failed", "timeout", "error"]
 STATUSES: tuple[EventStatus, ...] = ("success", "failed", "timeout", "error")
@@ -55,6 +55,18 @@ def sync_summary(connector: Connector, *, elapsed: float, documents: dict[str, A
     if documents is not None:
         summary["documents"] = documents
     return summary
+
+
+def documents_summary(documents: DocumentsSummary) -> dict[str, Any]:
+    """The documents a sync brought in, as JSON: counts by outcome, the count the connector reported
+    (``expected``, None if it did not say) and the failed documents' names."""
+    return {
+        "completed": len(documents.completed),
+        "failed": len(documents.failed),
+        "processing": len(documents.processing),
+        "expected": documents.expected,
+        "failed_names": documents.failed_names,
+    }
 
 
 def event_payload(

@@ -53,7 +53,10 @@ class BigdataSyncOperator(BaseOperator):
 
     Sends ``GET /contents/v1/connectors/{id}`` (the baseline), ``POST .../sync`` once, then ``GET``
     polls. Returns ``{"connector_id", "status", "items", "files", "last_sync_at", "elapsed"}``
-    (``elapsed``: seconds since the server accepted the trigger). Fails the task with the server's message on a failed sync, with a
+    (``elapsed``: seconds since the server accepted the trigger). With ``wait_for_documents`` the wait
+    goes on, within the same ``timeout``, until every document the sync brought in is processed, and
+    the summary adds ``documents``: ``{"completed", "failed", "processing", "expected", "failed_names"}``
+    (failed documents are reported there and logged; they do not fail the task). Fails the task with the server's message on a failed sync, with a
     "may still be running" message on timeout (the API cannot cancel a sync), and without retries
     when retrying cannot help (email connector, bad date_limit, refused key, unknown connector).
     """
@@ -69,6 +72,7 @@ class BigdataSyncOperator(BaseOperator):
         timeout: float = 3600.0,
         poll_interval: float = 15.0,
         max_poll_interval: float = 120.0,
+        wait_for_documents: bool = False,
         deferrable: bool = True,
         bigdata_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
@@ -83,6 +87,7 @@ class BigdataSyncOperator(BaseOperator):
         self.timeout = float(timeout)
         self.poll_interval = float(poll_interval)
         self.max_poll_interval = float(max_poll_interval)
+        self.wait_for_documents = wait_for_documents
         self.deferrable = deferrable
         self.bigdata_conn_id = bigdata_conn_id
 
@@ -93,6 +98,7 @@ class BigdataSyncOperator(BaseOperator):
             bigdata_conn_id=self.bigdata_conn_id,
             poll_interval=self.poll_interval,
             max_poll_interval=self.max_poll_interval,
+            wait_for_documents=self.wait_for_documents,
         )
         if self.deferrable:
             self.log.info("Sync of connector %s started; deferring to the triggerer", self.connector_id)
@@ -106,7 +112,11 @@ class BigdataSyncOperator(BaseOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Where the task resumes with the trigger's event: the summary, or a failed task."""
-        return outcome(event, self.connector_id)
+        summary = outcome(event, self.connector_id)
+        failed = (summary.get("documents") or {}).get("failed_names")
+        if failed:
+            self.log.warning("Sync of connector %s: %d documents failed: %s", self.connector_id, len(failed), failed)
+        return summary
 
     async def _start(self) -> str:
         """Start the sync; its token (connector, baseline, started_at, wall-clock deadline) is the hand-over."""

@@ -14,7 +14,13 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from bigdata_connectors import BigdataClient, Connector, SyncFailedError, SyncHandle, SyncTimeoutError
-from bigdata_connectors.airflow._events import event_payload, parse_instant, sync_summary, utcnow
+from bigdata_connectors.airflow._events import (
+    documents_summary,
+    event_payload,
+    parse_instant,
+    sync_summary,
+    utcnow,
+)
 from bigdata_connectors.airflow.hooks import DEFAULT_CONN_ID, BigdataHook
 
 CLASSPATH = "bigdata_connectors.airflow.triggers.BigdataSyncTrigger"
@@ -37,6 +43,10 @@ class BigdataSyncTrigger(BaseTrigger):
     rebuilt after its deadline (the triggerer was down) still reads the connector once, so a sync that
     finished meanwhile is reported as it ended, not as a timeout.
 
+    With ``wait_for_documents`` (token form only) the wait goes on past the sync's success, within the
+    same deadline, until every document the sync brought in is ``completed`` or ``failed`` (the SDK's
+    ``wait(documents=True)``); the summary then carries ``documents``.
+
     The event's payload is ``{"status", "connector_id", "message", "summary"}`` with status
     ``success`` (summary filled), ``failed`` (message: the server's error), ``timeout`` (the sync may
     still be running) or ``error`` (anything else: the connector deleted or archived, the key refused,
@@ -55,6 +65,7 @@ class BigdataSyncTrigger(BaseTrigger):
         bigdata_conn_id: str = DEFAULT_CONN_ID,
         poll_interval: float = 10.0,
         max_poll_interval: float = 60.0,
+        wait_for_documents: bool = False,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # BaseTrigger.__init__ is unannotated
         if token is not None:
@@ -64,6 +75,9 @@ class BigdataSyncTrigger(BaseTrigger):
             raise ValueError("give a token, or connector_id with after, deadline and started_at")
         if not 0 < poll_interval <= max_poll_interval:
             raise ValueError("need 0 < poll_interval <= max_poll_interval (seconds)")
+        if wait_for_documents and token is None:
+            # Which documents a sync brought in is known from its start time, which only a token carries.
+            raise ValueError("wait_for_documents needs a token (from start_sync): a sync started elsewhere has none")
         self._after = parse_instant(after, "after") if after is not None else None
         self._deadline = parse_instant(deadline, "deadline") if deadline is not None else None
         self._started_at = parse_instant(started_at, "started_at") if started_at is not None else None
@@ -71,6 +85,7 @@ class BigdataSyncTrigger(BaseTrigger):
         self.after, self.deadline, self.started_at = after, deadline, started_at
         self.bigdata_conn_id = bigdata_conn_id
         self.poll_interval, self.max_poll_interval = float(poll_interval), float(max_poll_interval)
+        self.wait_for_documents = bool(wait_for_documents)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """The class path and the keyword arguments that rebuild this trigger: plain JSON values (a
@@ -85,6 +100,7 @@ class BigdataSyncTrigger(BaseTrigger):
             "bigdata_conn_id": self.bigdata_conn_id,
             "poll_interval": self.poll_interval,
             "max_poll_interval": self.max_poll_interval,
+            "wait_for_documents": self.wait_for_documents,
         }
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
@@ -122,7 +138,7 @@ class BigdataSyncTrigger(BaseTrigger):
         if handle.deadline is not None and handle.deadline <= utcnow():
             # Rebuilt after the deadline: one last look, so a sync that ended meanwhile is told as it ended.
             seen = await handle.poll()
-            if seen.state == "succeeded":
+            if seen.state == "succeeded" and not self.wait_for_documents:
                 return self._success(seen.connector, handle.started_at)
             if seen.state == "failed":
                 return event_payload(
@@ -130,12 +146,21 @@ class BigdataSyncTrigger(BaseTrigger):
                     str(handle.connector_id),
                     self._failure(seen.connector.last_sync_status, seen.connector.last_sync_error_msg),
                 )
+            still = (
+                "succeeded but its documents were not seen processed"
+                if seen.state == "succeeded"
+                else f"still {seen.connector.last_sync_status or 'pending'}"
+            )
             raise SyncTimeoutError(
-                f"the deadline {handle.deadline.isoformat()} passed with the sync still "
-                f"{seen.connector.last_sync_status or 'pending'}",
+                f"the deadline {handle.deadline.isoformat()} passed with the sync {still}",
                 seen.connector,
                 seen.elapsed,
             )
+        if self.wait_for_documents:
+            report = await handle.wait(
+                documents=True, poll_interval=self.poll_interval, max_poll_interval=self.max_poll_interval
+            )
+            return self._success(report.connector, handle.started_at, documents_summary(report.documents))
         connector = await handle.wait(poll_interval=self.poll_interval, max_poll_interval=self.max_poll_interval)
         return self._success(connector, handle.started_at)
 
@@ -157,8 +182,9 @@ class BigdataSyncTrigger(BaseTrigger):
     # ------------------------------------------------------------------ shaping the event
 
     @staticmethod
-    def _success(connector: Connector, since: datetime) -> dict[str, Any]:
-        summary = sync_summary(connector, elapsed=max(0.0, (utcnow() - since).total_seconds()))
+    def _success(connector: Connector, since: datetime, documents: dict[str, Any] | None = None) -> dict[str, Any]:
+        elapsed = max(0.0, (utcnow() - since).total_seconds())
+        summary = sync_summary(connector, elapsed=elapsed, documents=documents)
         return event_payload("success", summary["connector_id"], "sync succeeded", summary)
 
     @staticmethod

@@ -1,5 +1,5 @@
-"""An Airflow DAG: every weekday at 06:00 UTC, sync a broker research feed up to the run's date, then
-report what it brought in.
+"""An Airflow DAG: every weekday at 06:00 UTC, sync a broker research feed up to the run's date, wait
+until the documents it brought in are processed (searchable), then report them.
 
     pip install "bigdata-connectors[airflow]"
     export AIRFLOW_CONN_BIGDATA_DEFAULT='{"conn_type": "bigdata", "password": "<your API key>"}'
@@ -31,6 +31,7 @@ with DAG(
         date_limit="{{ ds }}",  # research published up to the run's date
         timeout=2 * 60 * 60,  # seconds, starting and waiting; then the task fails, the sync goes on
         poll_interval=30,
+        wait_for_documents=True,  # succeed only once every new document is completed or failed
         retries=1,
     )
 
@@ -40,5 +41,9 @@ with DAG(
             f"Broker feed {summary['connector_id']}: {summary['status']}, {summary['items']} items, "
             f"{summary['files']} files in total, in {summary['elapsed']:.0f} s."
         )
+        documents = summary["documents"]
+        print(f"Documents: {documents['completed']} searchable, {documents['failed']} failed.")
+        for name in documents["failed_names"]:
+            print(f"  failed: {name}")
 
     report(sync.output)  # type: ignore[arg-type]  # at run time Airflow passes the XCom value
