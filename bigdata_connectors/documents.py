@@ -6,6 +6,7 @@ No aiohttp and no sleeping here: requests go through the HTTP layer.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -13,6 +14,7 @@ from typing import Literal
 from bigdata_connectors._generated.models import Document, DocumentList
 from bigdata_connectors._http import HTTPTransport
 from bigdata_connectors._ids import ConnectorId, connector_uuid, content_id
+from bigdata_connectors._raw import raw_operation
 
 __all__ = ["DocumentsService", "iterate_documents"]
 
@@ -55,6 +57,13 @@ class DocumentsService:
 
     def __init__(self, transport: HTTPTransport) -> None:
         self._http = transport
+
+    @functools.cached_property
+    def with_raw_response(self) -> DocumentsWithRawResponse:
+        """``get`` with the same arguments and errors, returning a RawResponse (``status_code``,
+        ``headers``, ``request_id``, ``elapsed`` in seconds, ``parse()``). ``list`` has no raw form: it
+        is an iteration over as many answers as there are pages, not one answer."""
+        return DocumentsWithRawResponse(self)
 
     def list(
         self,
@@ -120,6 +129,13 @@ class DocumentsService:
         APIConnectionError, APITimeoutError, ResponseValidationError.
         """
         return await self._http.request("GET", f"{_COLLECTION}/{content_id(document_id)}", Document)
+
+
+class DocumentsWithRawResponse:
+    """``client.documents.with_raw_response``: ``get`` returning a ``RawResponse``."""
+
+    def __init__(self, service: DocumentsService) -> None:
+        self.get = raw_operation(service.get)
 
 
 async def iterate_documents(

@@ -176,6 +176,22 @@ async def test_raw_response_for_every_operation(bigdata_emulator: Emulator) -> N
     assert len({a.request_id for a in (created, listed, got, updated, synced, archived, forced)}) == 7
 
 
+async def test_raw_response_of_a_document(bigdata_emulator: Emulator) -> None:
+    bigdata_emulator.api_key = API_KEY
+    bigdata_emulator.sync_items = 2
+    (ir,) = bigdata_emulator.preload(1)
+    async with BigdataClient(API_KEY, base_url=bigdata_emulator.base_url, rate_limit=None) as client:
+        await client.connectors.sync_and_wait(ir, date_limit="2026-01-01", poll_interval=0.02, wait_for_documents=True)
+        first, *_ = [d async for d in client.documents.list(connector=ir)]
+        raw = await client.documents.with_raw_response.get(first.id)
+        with pytest.raises(ValueError, match="32"):
+            await client.documents.with_raw_response.get("not-a-content-id")
+    assert raw.status_code == 200
+    assert (raw.request_id or "").startswith("emu-")
+    assert raw.parse().id == first.id
+    assert raw.path.endswith(first.id)
+
+
 async def test_raw_response_raises_like_the_plain_call(bigdata_emulator: Emulator) -> None:
     bigdata_emulator.api_key = API_KEY
     async with BigdataClient(API_KEY, base_url=bigdata_emulator.base_url) as client:
