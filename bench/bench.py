@@ -32,6 +32,7 @@ import pydantic
 from bench import overhead, payloads, soak, startup
 from bench._server import emulator_process
 from bigdata_connectors import __version__
+from bigdata_connectors._network import DEFAULT_RATE_LIMIT
 
 # Targets of issue 16, checked in the summary.
 CPU_TARGET = 1.10  # SDK CPU per call, at most this times the fair baseline (b)
@@ -70,7 +71,8 @@ def bench_scale(sizes: list[int], waits: int, time_scale: float) -> tuple[list[s
         f"### 5. Scale from one process: `sync_many` (simulated time x{time_scale:g}), then {waits:,} waits",
         "",
         "Syncs last 1 to 10 minutes each (random); all connectors at once (`concurrency=` their number); every client"
-        " default (limiter, 2 s -> 30 s polls, 30 min timeout per sync), except that each attempt's 30 s timeout"
+        f" default (limiter at {DEFAULT_RATE_LIMIT:g} requests a minute, 2 s -> 30 s polls, 30 min timeout per sync),"
+        " except that each attempt's 30 s timeout"
         " is wall time, not scaled."
         + (
             f" The emulator enforces {limit:g} requests a minute, answering 429 beyond it."

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import subprocess
 import sys
 import time
 from collections import Counter
 
 from bench._server import ServerStats
+from bench.overhead import FAIR, SDK, SDK_LIMITED, Variants, client_has_rate_limit
 from bench.scale import ScaledLoop
 from bench.soak import SoakReport
 from bench.startup import forbidden_imports
@@ -76,3 +78,15 @@ def test_connectors_as_code_is_imported_only_when_used() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+async def test_the_harness_measures_the_limiter_and_the_emulators_limit() -> None:
+    # The harness detects the client's limiter and the emulator's limit; if either stops being found, the figures
+    # quietly become "not measured". Now that both exist, they must be found.
+    assert client_has_rate_limit()
+    assert "rate_limit" in inspect.signature(Emulator).parameters
+    variants = Variants("http://127.0.0.1:9", "c", 4)
+    try:
+        assert {SDK, SDK_LIMITED, FAIR} <= set(variants.table(with_httpx=False))
+    finally:
+        await variants.aclose()
