@@ -216,7 +216,13 @@ async def test_connector_deleted_mid_wait(
     cid = await broker(client)
     baseline = now_iso()
     await client.connectors.trigger_sync(cid, date_limit=DATE)
-    waiting = asyncio.ensure_future(only_event(other_trigger(cid, baseline)))
+    await assert_ends_when_deleted(client, other_trigger(cid, baseline), cid, error)
+    assert [c.closed for c in made_clients] == [True]
+
+
+async def assert_ends_when_deleted(client: BigdataClient, trigger: BigdataSyncTrigger, cid: str, error: str) -> None:
+    """``trigger`` is still waiting; a force delete of ``cid`` ends it at once with an ``error`` event."""
+    waiting = asyncio.ensure_future(only_event(trigger))
     await asyncio.sleep(0.2)
     assert not waiting.done()
     await client.connectors.delete(cid, force=True)
@@ -224,7 +230,6 @@ async def test_connector_deleted_mid_wait(
     assert payload["status"] == "error"
     assert payload["connector_id"] == cid
     assert payload["message"].startswith(error)
-    assert [c.closed for c in made_clients] == [True]
 
 
 async def test_cancellation_by_the_triggerer_closes_the_client(
@@ -341,14 +346,7 @@ async def test_token_connector_deleted_mid_wait(
     emulator.sync_duration = 60
     emulator.force_delete_delay = delete_delay
     cid = await broker(client)
-    waiting = asyncio.ensure_future(only_event(token_trigger(await start(client, cid))))
-    await asyncio.sleep(0.2)
-    assert not waiting.done()
-    await client.connectors.delete(cid, force=True)
-    payload = await asyncio.wait_for(waiting, 10)
-    assert payload["status"] == "error"
-    assert payload["connector_id"] == cid
-    assert payload["message"].startswith(error)
+    await assert_ends_when_deleted(client, token_trigger(await start(client, cid)), cid, error)
     assert [c.closed for c in made_clients] == [True]
 
 
