@@ -6,6 +6,7 @@ with a message that says what to pass instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 from uuid import UUID
@@ -33,9 +34,16 @@ def connector_uuid(connector_id: ConnectorId) -> UUID:
 
 def connector_path(connector_id: ConnectorId) -> str:
     """The connector's URL path; a non-UUID id fails here, before anything is sent."""
-    if isinstance(connector_id, str) and _CANONICAL_UUID.fullmatch(connector_id):
-        return f"{CONNECTORS_PATH}/{connector_id}"  # the common case, without a UUID round trip
+    if isinstance(connector_id, str) and (path := _canonical_path(connector_id)) is not None:
+        return path  # the common case, without a UUID round trip
     return f"{CONNECTORS_PATH}/{connector_uuid(connector_id)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_path(connector_id: str) -> str | None:
+    # A program asks about the same few connectors again and again (polls, get after list): remembering the
+    # checked paths of the last few thousand ids saves a regular expression match per call.
+    return f"{CONNECTORS_PATH}/{connector_id}" if _CANONICAL_UUID.fullmatch(connector_id) else None
 
 
 def content_id(value: str) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, overload
 from uuid import UUID
 
+from bigdata_connectors._config import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_SYNC_TIMEOUT
 from bigdata_connectors._errors import NotFoundError, SyncTimeoutError
 from bigdata_connectors._generated.models import Connector, Document
 from bigdata_connectors._ids import connector_path
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
     from bigdata_connectors._http import HTTPTransport
 
 __all__ = ["DEFAULT_MAX_POLL_INTERVAL", "DEFAULT_POLL_INTERVAL", "DEFAULT_SYNC_TIMEOUT", "SyncHandle", "utcnow"]
-
-DEFAULT_SYNC_TIMEOUT = 1800.0  # seconds
-DEFAULT_POLL_INTERVAL = 2.0  # seconds
-DEFAULT_MAX_POLL_INTERVAL = 30.0  # seconds
 
 
 def utcnow() -> datetime:

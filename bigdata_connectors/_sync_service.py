@@ -9,21 +9,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal, overload
 
-from bigdata_connectors._generated.models import Connector
+from bigdata_connectors._config import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_SYNC_TIMEOUT
 from bigdata_connectors._ids import ConnectorId
-from bigdata_connectors._polling import ProgressCallback
-from bigdata_connectors._sync import resume_sync, start_sync, sync_and_wait, wait_for_sync
-from bigdata_connectors._sync_documents import SyncReport
-from bigdata_connectors._sync_handle import (
-    DEFAULT_MAX_POLL_INTERVAL,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_SYNC_TIMEOUT,
-    SyncHandle,
-)
-from bigdata_connectors._sync_many import SyncOutcome, sync_many
 
 if TYPE_CHECKING:
+    # The sync machinery (polling, tokens, documents, many) is imported by the first sync call, not with
+    # the client: a program that never syncs, a DAG file parsed by Airflow, or `--help` does not pay for it.
+    from bigdata_connectors._generated.models import Connector
     from bigdata_connectors._http import HTTPTransport
+    from bigdata_connectors._polling import ProgressCallback
+    from bigdata_connectors._sync_documents import SyncReport
+    from bigdata_connectors._sync_handle import SyncHandle
+    from bigdata_connectors._sync_many import SyncOutcome
 
 __all__ = ["SyncMethods"]
 
@@ -54,6 +51,8 @@ class SyncMethods:
         ConnectorArchivedError (archived connector; nothing triggered), SyncTimeoutError (``timeout`` ran
         out before the trigger was answered), and the errors of ``get``/``trigger_sync``.
         """
+        from bigdata_connectors._sync import start_sync
+
         return await start_sync(self._http, connector_id, date_limit, timeout=timeout)
 
     def resume_sync(self, token: str) -> SyncHandle:
@@ -61,6 +60,8 @@ class SyncMethods:
         loop). Sends nothing; ``handle.wait()`` then polls, and a sync that finished before the resume is
         recognised by its baseline. Raises ValueError (not a sync token, damaged or altered, or from a
         newer SDK's format) or TypeError (not a str)."""
+        from bigdata_connectors._sync import resume_sync
+
         return resume_sync(self._http, token)
 
     @overload
@@ -118,6 +119,8 @@ class SyncMethods:
         mid-wait), DocumentsTimeoutError (a SyncTimeoutError: the sync succeeded, its documents were not
         all processed in time), and the errors of ``get``/``trigger_sync`` (and ``client.documents.list``).
         """
+        from bigdata_connectors._sync import sync_and_wait
+
         return await sync_and_wait(
             self._http,
             connector_id,
@@ -150,6 +153,8 @@ class SyncMethods:
         Raises SyncFailedError, SyncTimeoutError, ConnectorArchivedError, NotFoundError, and the errors
         of ``get``.
         """
+        from bigdata_connectors._sync import wait_for_sync
+
         return await wait_for_sync(
             self._http,
             connector_id,
@@ -183,6 +188,8 @@ class SyncMethods:
         Raises TypeError (a single str or UUID instead of an iterable of them), ValueError (bad
         ``concurrency``, wait arguments or ``date_limit``); all before anything is sent.
         """
+        from bigdata_connectors._sync_many import sync_many
+
         return await sync_many(
             self._http,
             connector_ids,

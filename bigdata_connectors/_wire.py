@@ -130,7 +130,7 @@ def parse_model(
     redactor: Redactor,
 ) -> ModelT | None:
     """The 2xx body as ``model`` (None for an allowed empty answer), else ResponseValidationError."""
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(): that copies every body
         if allow_empty:
             return None
         raise ResponseValidationError(

@@ -33,7 +33,6 @@ from bigdata_connectors._generated.models import (
 from bigdata_connectors._http import HTTPTransport
 from bigdata_connectors._ids import CONNECTORS_PATH, ConnectorId, connector_path, parse_date_limit
 from bigdata_connectors._redact import masked_validation_error
-from bigdata_connectors._sync_many import SyncOutcome
 from bigdata_connectors._sync_service import SyncMethods
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from bigdata_connectors._connectors_file import ConnectorsFile
     from bigdata_connectors._ensure import Memory as EnsureMemory
     from bigdata_connectors._plan import Plan
+    from bigdata_connectors._sync_many import SyncOutcome
 
 __all__ = ["ConnectorsService", "SyncOutcome"]
 
@@ -355,3 +355,12 @@ class ConnectorsService(SyncMethods):
             on_outcome=on_outcome,
             memory=self._ensured,
         )
+
+
+def __getattr__(name: str) -> Any:
+    # SyncOutcome is listed here since the first release; its module loads with the first sync (see _sync_service).
+    if name == "SyncOutcome":
+        from bigdata_connectors._sync_many import SyncOutcome
+
+        return SyncOutcome
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
