@@ -56,17 +56,19 @@ if _TYPE_CHECKING:
     )
     from bigdata_connectors._generated.models import (
         Connector,
-        ConnectorCreatePayload,
         ConnectorSyncResponse,
-        ConnectorUpdatePayload,
         Document,
         DocumentTag,
-        EmailConnectorConfig,
         EmailConnectorResponseConfig,
-        InvestmentResearchConnectorConfig,
         InvestmentResearchConnectorResponseConfig,
-        SharepointConnectorConfig,
         SharepointConnectorResponseConfig,
+    )
+    from bigdata_connectors._generated.request_models import (
+        ConnectorCreatePayload,
+        ConnectorUpdatePayload,
+        EmailConnectorConfig,
+        InvestmentResearchConnectorConfig,
+        SharepointConnectorConfig,
     )
     from bigdata_connectors._plan import Plan, PlanAction
     from bigdata_connectors._polling import SyncProgress
@@ -108,14 +110,14 @@ _EXPORTS: dict[str, str] = {
     "MalformedResponseError": "bigdata_connectors._errors",
     "EventLoopError": "bigdata_connectors._errors",
     "Connector": "bigdata_connectors._generated.models",
-    "ConnectorCreatePayload": "bigdata_connectors._generated.models",
+    "ConnectorCreatePayload": "bigdata_connectors._generated.request_models",
     "ConnectorSyncResponse": "bigdata_connectors._generated.models",
-    "ConnectorUpdatePayload": "bigdata_connectors._generated.models",
-    "EmailConnectorConfig": "bigdata_connectors._generated.models",
+    "ConnectorUpdatePayload": "bigdata_connectors._generated.request_models",
+    "EmailConnectorConfig": "bigdata_connectors._generated.request_models",
     "EmailConnectorResponseConfig": "bigdata_connectors._generated.models",
-    "InvestmentResearchConnectorConfig": "bigdata_connectors._generated.models",
+    "InvestmentResearchConnectorConfig": "bigdata_connectors._generated.request_models",
     "InvestmentResearchConnectorResponseConfig": "bigdata_connectors._generated.models",
-    "SharepointConnectorConfig": "bigdata_connectors._generated.models",
+    "SharepointConnectorConfig": "bigdata_connectors._generated.request_models",
     "SharepointConnectorResponseConfig": "bigdata_connectors._generated.models",
     "SyncProgress": "bigdata_connectors._polling",
     "ConnectorsService": "bigdata_connectors.connectors",

@@ -17,11 +17,13 @@ from pydantic import SecretStr, ValidationError
 
 from bigdata_connectors._generated.models import (
     Connector,
+    EmailConnectorResponseConfig,
+    InvestmentResearchConnectorResponseConfig,
+)
+from bigdata_connectors._generated.request_models import (
     ConnectorCreatePayload,
     EmailConnectorCreatePayload,
-    EmailConnectorResponseConfig,
     InvestmentResearchConnectorCreatePayload,
-    InvestmentResearchConnectorResponseConfig,
 )
 
 __all__ = ["ConnectorSpec", "FieldChange", "compare"]

@@ -19,7 +19,8 @@ from bigdata_connectors._errors import (
     SyncNotSupportedError,
     SyncTimeoutError,
 )
-from bigdata_connectors._generated.models import Connector, ConnectorSyncRequest, ConnectorSyncResponse
+from bigdata_connectors._generated.models import Connector, ConnectorSyncResponse
+from bigdata_connectors._generated.request_models import ConnectorSyncRequest
 from bigdata_connectors._ids import ConnectorId, connector_path, connector_uuid, parse_date_limit
 from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
 from bigdata_connectors._sync_documents import SyncReport

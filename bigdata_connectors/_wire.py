@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 import pydantic
 import pydantic_core
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
 from bigdata_connectors._config import MAX_RETRY_AFTER
 from bigdata_connectors._errors import (
@@ -60,7 +60,7 @@ _NO_ROUTE = "Missing Authentication Token"
 
 
 def _reveal(value: Any) -> Any:
-    if isinstance(value, SecretStr):
+    if isinstance(value, pydantic.SecretStr):  # only request models hold one, so pydantic.types is loaded
         return value.get_secret_value()
     if isinstance(value, dict):
         return {k: _reveal(v) for k, v in value.items()}

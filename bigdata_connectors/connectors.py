@@ -20,15 +20,9 @@ from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
 from bigdata_connectors._connectors_raw import ConnectorsWithRawResponse
 from bigdata_connectors._generated.models import (
     Connector,
-    ConnectorCreatePayload,
     ConnectorList,
-    ConnectorSyncRequest,
     ConnectorSyncResponse,
-    ConnectorUpdatePayload,
-    EmailConnectorConfig,
     EmailConnectorResponseConfig,
-    InvestmentResearchConnectorConfig,
-    SharepointConnectorConfig,
 )
 from bigdata_connectors._http import HTTPTransport
 from bigdata_connectors._ids import CONNECTORS_PATH, ConnectorId, connector_path, parse_date_limit
@@ -36,11 +30,18 @@ from bigdata_connectors._redact import masked_validation_error
 from bigdata_connectors._sync_service import SyncMethods
 
 if TYPE_CHECKING:
-    # Connectors as code (ensure, plan, apply) is imported when first used: most programs never call it,
-    # and its modules cost about a third of the package's own import time (docs/benchmarks.md).
+    # Connectors as code (ensure, plan, apply) is imported when first used: most programs never call it, and
+    # its modules cost about a third of the package's own import time. Request bodies likewise, by the calls
+    # that send one (create, update, trigger_sync): a program that only reads never loads them, nor pydantic's
+    # SecretStr and RootModel with them (docs/benchmarks.md).
     from bigdata_connectors._apply import ApplyReport, OutcomeCallback
     from bigdata_connectors._connectors_file import ConnectorsFile
     from bigdata_connectors._ensure import Memory as EnsureMemory
+    from bigdata_connectors._generated.request_models import (
+        EmailConnectorConfig,
+        InvestmentResearchConnectorConfig,
+        SharepointConnectorConfig,
+    )
     from bigdata_connectors._plan import Plan
     from bigdata_connectors._sync_many import SyncOutcome
 
@@ -50,7 +51,10 @@ _COLLECTION = CONNECTORS_PATH
 _connector_path = connector_path
 
 ConnectorTypeName = Literal["email", "investment_research", "sharepoint"]
-CreateConfig = EmailConnectorConfig | InvestmentResearchConnectorConfig | SharepointConnectorConfig | Mapping[str, Any]
+if TYPE_CHECKING:
+    CreateConfig = (
+        EmailConnectorConfig | InvestmentResearchConnectorConfig | SharepointConnectorConfig | Mapping[str, Any]
+    )
 
 
 class _Unset(enum.Enum):
@@ -151,6 +155,8 @@ class ConnectorsService(SyncMethods):
         fields["share_with_org"] = share_with_org
         if description is not None:
             fields["description"] = description
+        from bigdata_connectors._generated.request_models import ConnectorCreatePayload
+
         payload = _payload(ConnectorCreatePayload, fields)
         return await self._http.request("POST", _COLLECTION, Connector, body=payload, idempotent=False)
 
@@ -179,6 +185,8 @@ class ConnectorsService(SyncMethods):
         that is not an email one; nothing sent; it names the field, never a value), NotFoundError, BadRequestError, AuthenticationError,
         APIConnectionError, APITimeoutError, ResponseValidationError.
         """
+        from bigdata_connectors._generated.request_models import ConnectorUpdatePayload, EmailConnectorConfig
+
         path = _connector_path(connector_id)
         given: dict[str, Any] = {
             name: value
@@ -252,6 +260,8 @@ class ConnectorsService(SyncMethods):
         NotFoundError, AuthenticationError, APIConnectionError, APITimeoutError,
         ResponseValidationError.
         """
+        from bigdata_connectors._generated.request_models import ConnectorSyncRequest
+
         body = (
             ConnectorSyncRequest()
             if date_limit is None

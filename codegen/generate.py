@@ -16,7 +16,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_spec
@@ -89,27 +93,83 @@ known-first-party = ["bigdata_connectors"]
 
 
 def generate(workdir: Path) -> tuple[Path, Path]:
-    """Generate the effective spec and the models package inside ``workdir``; return both paths."""
+    """Generate the effective spec and the models package inside ``workdir``; return both paths.
+
+    Two modules: ``models.py`` holds what answers carry, ``request_models.py`` what request bodies carry
+    (``split_schemas``). A program that only reads never imports the second, and with it neither
+    ``SecretStr`` nor ``RootModel`` (together about 25 ms of import; docs/benchmarks.md).
+    """
     (workdir / "ruff.toml").write_text(RUFF_TOML, encoding="utf-8")
     spec_path, out_dir = workdir / "connectors.yaml", workdir / "_generated"
-    spec_path.write_text(build_spec.build(), encoding="utf-8")
+    text = build_spec.build()
+    spec_path.write_text(text, encoding="utf-8")
     out_dir.mkdir()
     (out_dir / "__init__.py").write_text(INIT, encoding="utf-8")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "datamodel_code_generator",
-            "--input",
-            str(spec_path),
-            "--output",
-            str(out_dir / "models.py"),
-            *FLAGS,
-        ],
-        check=True,
-        cwd=workdir,
-    )
+    spec = yaml.safe_load(text)
+    for module, names in zip(MODULES, split_schemas(spec), strict=True):
+        part = workdir / f"{module}.yaml"
+        schemas = spec["components"]["schemas"]
+        subset = {"openapi": spec["openapi"], "info": spec["info"], "paths": {}}
+        subset["components"] = {"schemas": {name: schemas[name] for name in schemas if name in names}}
+        part.write_text(yaml.safe_dump(subset, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "datamodel_code_generator",
+                "--input",
+                str(part),
+                "--output",
+                str(out_dir / f"{module}.py"),
+                *FLAGS,
+            ],
+            check=True,
+            cwd=workdir,
+        )
     return spec_path, out_dir
+
+
+MODULES = ("models", "request_models")
+
+
+def _refs(node: Any) -> Iterator[tuple[str, str]]:
+    """(section, name) of every ``#/components/<section>/<name>`` reference inside ``node``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/components/"):
+                section, name = value.removeprefix("#/components/").split("/", 1)
+                yield section, name
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _reachable(spec: dict[str, Any], roots: Iterable[tuple[str, str]]) -> set[str]:
+    components, seen, todo = spec.get("components", {}), set(), list(roots)
+    while todo:
+        ref = todo.pop()
+        if ref not in seen:
+            seen.add(ref)
+            todo += _refs(components.get(ref[0], {}).get(ref[1], {}))
+    return {name for section, name in seen if section == "schemas"}
+
+
+def split_schemas(spec: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The schema names for ``models.py`` (answers, and any schema no operation uses) and for
+    ``request_models.py`` (those only request bodies reach). Raises SpecError for a schema both reach:
+    one class cannot live in two modules, and neither module may import the other's."""
+    operations = [op for ops in spec.get("paths", {}).values() for op in ops.values() if isinstance(op, dict)]
+    sent = _reachable(spec, (ref for op in operations for ref in _refs(op.get("requestBody", {}))))
+    read = _reachable(spec, (ref for op in operations for ref in _refs(op.get("responses", {}))))
+    if shared := sorted(sent & read):
+        raise build_spec.SpecError(
+            f"schemas used by both a request body and an answer: {', '.join(shared)}. codegen/generate.py puts"
+            " request bodies and answers in separate modules; give the request side its own schema in"
+            " openapi/patches.yaml (or teach split_schemas a shared module)"
+        )
+    return set(spec["components"]["schemas"]) - sent, sent
 
 
 def _files(folder: Path) -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import subprocess
 import sys
 import time
@@ -90,3 +91,30 @@ async def test_the_harness_measures_the_limiter_and_the_emulators_limit() -> Non
         assert {SDK, SDK_LIMITED, FAIR} <= set(variants.table(with_httpx=False))
     finally:
         await variants.aclose()
+
+
+def test_pinning_gives_the_emulator_a_cpu_of_its_own() -> None:
+    from bench._server import _pin_apart
+
+    mine = os.sched_getaffinity(0)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        restore = _pin_apart(child.pid)
+        if len(mine) < 2:  # nothing to share out: nothing is pinned
+            assert restore is None
+            assert os.sched_getaffinity(child.pid) == mine
+        else:
+            assert restore == mine
+            assert os.sched_getaffinity(child.pid) == {max(mine)}
+            assert os.sched_getaffinity(0) == mine - {max(mine)}
+    finally:
+        os.sched_setaffinity(0, mine)
+        child.kill()
+        child.wait()
+
+
+def test_the_spread_is_the_middle_half_of_the_ratios() -> None:
+    from bench.overhead import _middle_half
+
+    assert _middle_half([1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 9.0]) == (1.1, 1.5)  # one wild repetition stays outside
+    assert _middle_half([1.0, 2.0]) == (1.0, 2.0)

@@ -96,3 +96,67 @@ def test_conflicting_upstream_files_stop_the_build() -> None:
     two = {"openapi": "3.1.0", "components": {"schemas": {"X": {"type": "integer"}}}}
     with pytest.raises(build_spec.SpecError, match="differs"):
         build_spec._merge_upstream([("one", one), ("two", two)])
+
+
+# ------------------------------------------------------------------------ answers and request bodies apart
+
+sys.path.insert(0, str(ROOT / "codegen"))
+import generate  # noqa: E402
+
+
+def _api(schemas: dict[str, Any], body: str, answer: str) -> dict[str, Any]:
+    ref = "#/components/schemas/"
+    operation = {
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": ref + body}}}},
+        "responses": {
+            "200": {"content": {"application/json": {"schema": {"$ref": ref + answer}}}},
+            "404": {"$ref": "#/components/responses/NotFound"},
+        },
+    }
+    return {
+        "paths": {"/things": {"post": operation, "parameters": []}},
+        "components": {
+            "schemas": schemas,
+            "responses": {"NotFound": {"content": {"application/json": {"schema": {"$ref": ref + "Error"}}}}},
+        },
+    }
+
+
+def test_request_bodies_and_answers_are_generated_apart() -> None:
+    ref = "#/components/schemas/"
+    schemas = {
+        "Create": {"properties": {"config": {"oneOf": [{"$ref": ref + "Secret"}]}}},
+        "Secret": {"properties": {"password": {"type": "string", "format": "password"}}},
+        "Thing": {"properties": {"config": {"$ref": ref + "ThingConfig"}}},
+        "ThingConfig": {"type": "object"},
+        "Error": {"type": "object"},
+        "Unused": {"type": "object"},
+    }
+    answers, bodies = generate.split_schemas(_api(schemas, "Create", "Thing"))
+    assert bodies == {"Create", "Secret"}  # followed through oneOf
+    assert answers == {"Thing", "ThingConfig", "Error", "Unused"}  # through components/responses; unused ones too
+
+
+def test_a_schema_both_sent_and_read_stops_generation() -> None:
+    ref = "#/components/schemas/"
+    schemas = {
+        "Create": {"properties": {"tag": {"$ref": ref + "Tag"}}},
+        "Thing": {"properties": {"tags": {"type": "array", "items": {"$ref": ref + "Tag"}}}},
+        "Tag": {"type": "object"},
+        "Error": {"type": "object"},
+    }
+    with pytest.raises(build_spec.SpecError, match="both a request body and an answer: Tag"):
+        generate.split_schemas(_api(schemas, "Create", "Thing"))
+
+
+def test_the_committed_split_matches_the_spec() -> None:
+    from bigdata_connectors._generated import models, request_models
+
+    spec = yaml.safe_load((ROOT / "openapi" / "connectors.yaml").read_text())
+    answers, bodies = generate.split_schemas(spec)
+    assert "Connector" in answers
+    assert "ConnectorCreatePayload" in bodies
+    assert all(hasattr(request_models, name) for name in bodies)
+    assert not any(hasattr(models, name) for name in bodies)
+    assert "SecretStr" not in vars(models)
+    assert "RootModel" not in vars(models)

@@ -23,7 +23,7 @@ from bigdata_connectors import (
     InvestmentResearchConnectorResponseConfig,
     SharepointConnectorResponseConfig,
 )
-from bigdata_connectors._generated import models
+from bigdata_connectors._generated import models, request_models
 from bigdata_connectors._wire import encode_body
 from tests.conftest import connector_json
 
@@ -71,7 +71,8 @@ def _examples() -> list[tuple[str, str, Any]]:
 
 @pytest.mark.parametrize(("where", "ref", "example"), _examples(), ids=[e[0] for e in _examples()])
 def test_every_spec_example_validates_and_round_trips(where: str, ref: str, example: Any) -> None:
-    model: type[pydantic.BaseModel] = getattr(models, ref.rsplit("/", 1)[1])
+    # A request body's model lives in request_models, an answer's in models (codegen/generate.py).
+    model: type[pydantic.BaseModel] = getattr(request_models if "request" in where else models, ref.rsplit("/", 1)[1])
     # The examples are JSON: validated as JSON, where a strict request model takes "2026-01-01" for a date.
     parsed = model.model_validate_json(json.dumps(example))
     wire = json.loads(encode_body(parsed)) if "request" in where else parsed.model_dump(mode="json", by_alias=True)

@@ -73,3 +73,31 @@ def test_exports_are_lazy_and_match_all() -> None:
     assert "BigdataClient" in dir(bigdata_connectors)
     with pytest.raises(AttributeError, match="NoSuchName"):
         bigdata_connectors.NoSuchName  # noqa: B018
+
+
+def test_a_program_that_reads_loads_only_what_reading_needs() -> None:
+    """Start-up (docs/benchmarks.md): the client and the answers' models load neither the request bodies (with
+    pydantic's RootModel, which builds a validator at import and so loads pydantic's plugin machinery), nor the
+    sync machinery, nor connectors as code; each arrives with the first call that needs it."""
+    deferred = (
+        "bigdata_connectors._generated.request_models",
+        "pydantic.root_model",
+        "importlib.metadata",
+        "bigdata_connectors._sync_handle",
+        "bigdata_connectors._sync",
+        "bigdata_connectors._sync_many",
+        "bigdata_connectors._polling",
+        "bigdata_connectors._sync_token",
+        "bigdata_connectors._ensure",
+        "bigdata_connectors._plan",
+    )
+    code = (
+        "import sys\nfrom bigdata_connectors import BigdataClient, Connector\n"
+        f"print(sorted(m for m in {deferred!r} if m in sys.modules))\n"
+        "from bigdata_connectors import ConnectorCreatePayload, SyncHandle\n"
+        f"print(sorted(m for m in {deferred[:4]!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    reading, later = out.splitlines()
+    assert reading == "[]"
+    assert later == str(sorted(deferred[:4]))  # and the public names still bring them in

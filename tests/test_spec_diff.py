@@ -227,7 +227,7 @@ def test_patch_status(patch: dict[str, Any], new_s: dict[str, Any], status: str)
 
 
 def _load_models(path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("next_version_models", path)
+    spec = importlib.util.spec_from_file_location(f"next_version_{path.stem}", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -298,7 +298,8 @@ def test_next_version_generates_models_that_accept_google_drive(
     subprocess.run([sys.executable, str(tree / "codegen" / "generate.py")], check=True, timeout=120)
 
     models = _load_models(tree / "bigdata_connectors" / "_generated" / "models.py", monkeypatch)
-    payload = models.ConnectorCreatePayload.model_validate(
+    requests = _load_models(tree / "bigdata_connectors" / "_generated" / "request_models.py", monkeypatch)
+    payload = requests.ConnectorCreatePayload.model_validate(
         {"type": "google_drive", "label": "Drive", "config": {"folder_id": "1AbC"}}
     )
     assert type(payload.root).__name__ == "GoogleDriveConnectorCreatePayload"
@@ -323,4 +324,4 @@ def test_next_version_generates_models_that_accept_google_drive(
     assert "files_count" not in models.Connector.model_fields
     assert models.GoogleDriveConnectorResponseConfig.model_validate(connector.config).folder_id == "1AbC"
     with pytest.raises(ValueError, match="version"):
-        models.ConnectorUpdatePayload.model_validate({"label": "x"})
+        requests.ConnectorUpdatePayload.model_validate({"label": "x"})

@@ -6,59 +6,10 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import (
-    AwareDatetime,
-    ConfigDict,
-    Field,
-    RootModel,
-    SecretStr,
-    ValidationInfo,
-    ValidatorFunctionWrapHandler,
-    field_validator,
-)
+from pydantic import AwareDatetime, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 
-from bigdata_connectors._model_base import APIModel, RequestModel
+from bigdata_connectors._model_base import APIModel
 from bigdata_connectors._model_hooks import connector_config_by_type
-
-
-class EmailConnectorConfig(RequestModel):
-    """
-    Configuration for email connectors.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    allowed_emails: Annotated[list[str], Field(examples=[["user@example.com", "admin@example.com"]])] = []
-    """
-    List of approved email addresses. Only emails from these addresses will be processed.
-    """
-    email_hash: Annotated[str | None, Field(examples=["a1b2c3d4e5f6"])] = None
-    """
-    Unique hash identifier for the email connector.
-    """
-    email: Annotated[str | None, Field(examples=["connector@bigdata.com"])] = None
-    """
-    The Bigdata inbox address for this connector. Returned after creation; forward emails from allowed_emails to this address to ingest them.
-    """
-
-
-class InvestmentResearchConnectorConfig(RequestModel):
-    """
-    Configuration for **investment_research** connectors (create). Use the broker account login supplied by your data provider. `user_password` is write-only and is never returned by the API.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    user_id: Annotated[str, Field(examples=["user@email.com"])]
-    """
-    Broker or research portal user id (often an email address).
-    """
-    user_password: Annotated[SecretStr, Field(examples=["password"])]
-    """
-    Broker or research portal password. Required when creating the connector; never included in list or get responses.
-    """
 
 
 class EmailConnectorResponseConfig(APIModel):
@@ -97,46 +48,6 @@ class InvestmentResearchConnectorResponseConfig(APIModel):
     """
 
 
-class ConnectorUpdatePayload(RequestModel):
-    """
-    Payload for updating a connector.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    label: Annotated[str, Field(examples=["Broker Research - Daily Reports"])]
-    """
-    New display name for the connector. Required.
-    """
-    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
-    """
-    New optional description.
-    """
-    share_with_org: Annotated[bool, Field(examples=[True])] = False
-    """
-    If true, all members of your organization can access the processed content. If false, only you can access the processed content.
-    """
-    config: EmailConnectorConfig | None = None
-    """
-    Connector-specific configuration. The structure depends on the connector type.
-    """
-
-
-class ConnectorSyncRequest(RequestModel):
-    """
-    Body for **POST /contents/v1/connectors/{connector_id}/sync**. For **investment_research** connectors, send **`date_limit`**. For **sharepoint** connectors, send an empty object (`{}`).
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    date_limit: Annotated[date | None, Field(examples=["2026-01-01"])] = None
-    """
-    Calendar date (`YYYY-MM-DD`). Required for **investment_research** connectors; retriggers broker synchronization including research from this date forward per platform rules. Must be omitted for **sharepoint** connectors.
-    """
-
-
 class ConnectorSyncResponse(APIModel):
     """
     Acknowledgement after a sync trigger is accepted.
@@ -171,68 +82,6 @@ class ErrorBody(APIModel):
     message: Annotated[str | None, Field(examples=["Connector not found"])] = None
     errorCode: Annotated[str | None, Field(examples=["PRIVATE_CONTENT_NOT_FOUND"])] = None
     requestId: Annotated[str | None, Field(examples=["6f1c2f0e-6a43-4b8e-9a55-0c1d2b3e4f5a"])] = None
-
-
-class EmailConnectorCreatePayload(RequestModel):
-    """
-    Create an email connector; an inbox is created for forwarding messages into Bigdata.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    label: Annotated[str, Field(examples=["Broker Research - Daily Reports"])]
-    """
-    Display name for the connector (e.g. for admin UIs or List connectors).
-    """
-    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
-    """
-    Optional short description of what this connector is used for.
-    """
-    share_with_org: bool = False
-    """
-    If true, all members of your organization can access the processed content. If false, only you can access the processed content.
-    """
-    type: Literal["email"]
-    config: EmailConnectorConfig | None
-
-
-class InvestmentResearchConnectorCreatePayload(RequestModel):
-    """
-    Create an investment_research connector; the platform syncs research documents from the broker feed with these credentials.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    label: Annotated[str, Field(examples=["Broker Research - Daily Reports"])]
-    """
-    Display name for the connector (e.g. for admin UIs or List connectors).
-    """
-    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
-    """
-    Optional short description of what this connector is used for.
-    """
-    share_with_org: bool = False
-    """
-    If true, all members of your organization can access the processed content. If false, only you can access the processed content.
-    """
-    type: Literal["investment_research"]
-    config: InvestmentResearchConnectorConfig
-
-
-class SharepointConnectorConfig(RequestModel):
-    """
-    Configuration for sharepoint connectors (create): session_id only. Contact support@bigdata.com to know how to generate it.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    session_id: SecretStr
-    """
-    SharePoint session id supplied by Bigdata support.
-    """
 
 
 class SharepointConnectorResponseConfig(APIModel):
@@ -393,39 +242,3 @@ class ConnectorList(APIModel):
         extra="allow",
     )
     results: list[Connector]
-
-
-class SharepointConnectorCreatePayload(RequestModel):
-    """
-    Create a Microsoft SharePoint connector (page 001).
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    label: Annotated[str, Field(examples=["Broker Research - Daily Reports"])]
-    """
-    Display name for the connector (e.g. for admin UIs or List connectors).
-    """
-    description: Annotated[str, Field(examples=["Collects daily reports from the broker's research team"])] = ""
-    """
-    Optional short description of what this connector is used for.
-    """
-    share_with_org: bool = False
-    """
-    If true, all members of your organization can access the processed content. If false, only you can access the processed content.
-    """
-    type: Literal["sharepoint"]
-    config: SharepointConnectorConfig
-
-
-class ConnectorCreatePayload(
-    RootModel[EmailConnectorCreatePayload | InvestmentResearchConnectorCreatePayload | SharepointConnectorCreatePayload]
-):
-    root: Annotated[
-        EmailConnectorCreatePayload | InvestmentResearchConnectorCreatePayload | SharepointConnectorCreatePayload,
-        Field(discriminator="type"),
-    ]
-    """
-    Payload for creating a new connector; its `type` decides the shape of `config`.
-    """

@@ -15,7 +15,7 @@ from uuid import UUID
 import pydantic
 from aiohttp import web
 
-from bigdata_connectors._generated.models import (
+from bigdata_connectors._generated.request_models import (
     ConnectorCreatePayload,
     ConnectorSyncRequest,
     ConnectorUpdatePayload,
