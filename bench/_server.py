@@ -66,8 +66,9 @@ def emulator_process(preload: int = 1, *, pin: bool = False, **options: Any) -> 
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench._serve", spec], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    restore = _pin_apart(proc.pid) if pin else None
+    restore: set[int] | None = None
     try:
+        restore = _pin_apart(proc.pid) if pin else None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -81,7 +82,7 @@ def emulator_process(preload: int = 1, *, pin: bool = False, **options: Any) -> 
         yield f"http://127.0.0.1:{port}"
     finally:
         if restore is not None:
-            os.sched_setaffinity(0, restore)
+            _unpin(restore)
         proc.terminate()
         proc.wait(10)
         if proc.stdout is not None:
@@ -100,3 +101,11 @@ def _pin_apart(child: int) -> set[int] | None:
     os.sched_setaffinity(child, {last})
     os.sched_setaffinity(0, mine - {last})
     return mine
+
+
+def _unpin(cpus: set[int]) -> None:
+    """Every thread of this process back on ``cpus``: threads started while pinned (an executor's, for DNS) were
+    pinned too, and Linux sets affinity per thread."""
+    for task in os.listdir("/proc/self/task"):
+        with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+            os.sched_setaffinity(int(task), cpus)

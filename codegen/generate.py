@@ -136,12 +136,15 @@ MODULES = ("models", "request_models")
 
 
 def _refs(node: Any) -> Iterator[tuple[str, str]]:
-    """(section, name) of every ``#/components/<section>/<name>`` reference inside ``node``."""
+    """(section, name) of every ``#/components/<section>/<name>`` reference inside ``node``: ``$ref`` values and
+    a discriminator's ``mapping`` values (references too, though not under a ``$ref`` key)."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith("#/components/"):
                 section, name = value.removeprefix("#/components/").split("/", 1)
                 yield section, name
+            elif key == "mapping" and isinstance(value, dict):
+                yield from _refs([{"$ref": target} for target in value.values()])
             else:
                 yield from _refs(value)
     elif isinstance(node, list):
@@ -172,7 +175,13 @@ def split_schemas(spec: dict[str, Any]) -> tuple[set[str], set[str]]:
             " request bodies and answers in separate modules; give the request side its own schema in"
             " openapi/patches.yaml (or teach split_schemas a shared module)"
         )
-    return set(spec["components"]["schemas"]) - sent, sent
+    rest = set(spec["components"]["schemas"]) - sent
+    if crossing := sorted(_reachable(spec, (("schemas", name) for name in rest)) & sent):
+        raise build_spec.SpecError(
+            f"a schema no answer uses refers to request-only ones ({', '.join(crossing)}): it would be generated"
+            " with the answers and could not see them; remove it in openapi/patches.yaml, or make a request use it"
+        )
+    return rest, sent
 
 
 def _files(folder: Path) -> set[str]:

@@ -7,6 +7,7 @@ import inspect
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 
@@ -94,7 +95,7 @@ async def test_the_harness_measures_the_limiter_and_the_emulators_limit() -> Non
 
 
 def test_pinning_gives_the_emulator_a_cpu_of_its_own() -> None:
-    from bench._server import _pin_apart
+    from bench._server import _pin_apart, _unpin
 
     mine = os.sched_getaffinity(0)
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
@@ -107,6 +108,14 @@ def test_pinning_gives_the_emulator_a_cpu_of_its_own() -> None:
             assert restore == mine
             assert os.sched_getaffinity(child.pid) == {max(mine)}
             assert os.sched_getaffinity(0) == mine - {max(mine)}
+            worker = threading.Thread(target=time.sleep, args=(0.5,))
+            worker.start()  # started while pinned: pinned too
+            assert worker.native_id is not None
+            assert os.sched_getaffinity(worker.native_id) == mine - {max(mine)}
+            _unpin(restore)
+            assert os.sched_getaffinity(0) == mine
+            assert os.sched_getaffinity(worker.native_id) == mine
+            worker.join()
     finally:
         os.sched_setaffinity(0, mine)
         child.kill()

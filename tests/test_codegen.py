@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "codegen"))
 import build_spec
@@ -135,6 +136,43 @@ def test_request_bodies_and_answers_are_generated_apart() -> None:
     answers, bodies = generate.split_schemas(_api(schemas, "Create", "Thing"))
     assert bodies == {"Create", "Secret"}  # followed through oneOf
     assert answers == {"Thing", "ThingConfig", "Error", "Unused"}  # through components/responses; unused ones too
+
+
+def test_a_discriminator_mapping_counts_as_a_reference() -> None:
+    ref = "#/components/schemas/"
+    schemas = {
+        "Create": {"discriminator": {"propertyName": "type", "mapping": {"a": ref + "CreateA"}}},
+        "CreateA": {"type": "object"},
+        "Thing": {"type": "object"},
+        "Error": {"type": "object"},
+    }
+    answers, bodies = generate.split_schemas(_api(schemas, "Create", "Thing"))
+    assert bodies == {"Create", "CreateA"}
+    assert answers == {"Thing", "Error"}
+
+
+def test_an_unused_schema_pointing_at_a_request_body_stops_generation() -> None:
+    ref = "#/components/schemas/"
+    schemas = {
+        "Create": {"type": "object"},
+        "Thing": {"type": "object"},
+        "Error": {"type": "object"},
+        "Orphan": {"properties": {"body": {"$ref": ref + "Create"}}},
+    }
+    with pytest.raises(build_spec.SpecError, match=r"no answer uses refers to request-only ones \(Create\)"):
+        generate.split_schemas(_api(schemas, "Create", "Thing"))
+
+
+def test_no_generated_field_hides_an_imported_name() -> None:
+    """Without string annotations, a field named like a type the module imports (``date: date``) would replace
+    that type for every annotation after it in the class body."""
+    from bigdata_connectors._generated import models, request_models
+
+    for module in (models, request_models):
+        imported = {name for name, value in vars(module).items() if getattr(value, "__module__", "") != module.__name__}
+        for cls in vars(module).values():
+            if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == module.__name__:
+                assert not set(cls.model_fields) & imported, cls
 
 
 def test_a_schema_both_sent_and_read_stops_generation() -> None:
