@@ -127,3 +127,22 @@ def test_the_spread_is_the_middle_half_of_the_ratios() -> None:
 
     assert _middle_half([1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 9.0]) == (1.1, 1.5)  # one wild repetition stays outside
     assert _middle_half([1.0, 2.0]) == (1.0, 2.0)
+
+
+def test_the_ticker_sees_memory_taken_during_the_run() -> None:
+    from bench.scale import Ticker
+
+    async def run() -> tuple[float, float]:
+        ticker = Ticker(0.002, 1.0)
+        before = ticker.peak_rss_mb
+        ticker.start()
+        ballast = bytearray(64 * 1024 * 1024)  # touched below, so it is resident
+        ballast[::4096] = b"x" * len(range(0, len(ballast), 4096))
+        await asyncio.sleep(0.3)  # room for 150 ticks; a read every RSS_EVERY of them
+        await ticker.stop()
+        assert ticker.ticks >= Ticker.RSS_EVERY
+        del ballast
+        return before, ticker.peak_rss_mb
+
+    before, peak = asyncio.run(run())
+    assert peak - before >= 60  # MB
