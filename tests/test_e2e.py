@@ -364,3 +364,43 @@ async def test_email_update_sends_back_its_hash_and_the_emulator_checks_it(api: 
         await api.connectors.update(
             inbox.connector_id, config={"allowed_emails": ["z@b.c"], "email_hash": "not-this-inbox"}
         )
+
+
+def test_emulator_command_enforces_its_rate_limit() -> None:
+    """``--rate-limit N``: N requests per key a minute are answered, the next gets 429 with Retry-After."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    argv = [
+        sys.executable,
+        "-m",
+        "bigdata_connectors.testing",
+        "--port",
+        str(port),
+        "--api-key",
+        "k",
+        "--rate-limit",
+        "3",
+    ]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("Bigdata connectors emulator on")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/contents/v1/connectors", headers={"X-API-KEY": "k"})
+        for _ in range(3):
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                assert answer.status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 429
+        assert 0 < float(refused.value.headers["Retry-After"]) <= 60
+        refused.value.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
