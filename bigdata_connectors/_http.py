@@ -131,6 +131,9 @@ class HTTPTransport:
         self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT}
         self._timeout = aiohttp.ClientTimeout(total=config.timeout)
         self._proxy_headers = proxy_headers(config)
+        # aiohttp sends proxy_headers only with a CONNECT (an https:// API); a plain http:// request goes to the proxy
+        # as it is, so the proxy's credentials must ride on it (as they would with curl or requests).
+        self._forwarded = self._proxy_headers if config.base_url.startswith("http://") else None
         # aiohttp copies a session's default headers into the CONNECT it sends a proxy, in clear: with a proxy
         # the key must not be a session default, so it goes with each request (inside the TLS tunnel) instead.
         self._key_per_request = config.network.proxy is not None
@@ -383,6 +386,8 @@ class HTTPTransport:
         if self._owns(session) and not self._key_per_request:
             return _JSON_HEADERS if data is not None else None
         headers = dict(self._auth_headers)
+        if self._forwarded is not None:
+            headers.update(self._forwarded)
         if data is not None:
             headers["Content-Type"] = "application/json"
         if not session.auto_decompress:

@@ -11,6 +11,7 @@ and aiohttp's own ``trust_env`` would read that file in a thread on every reques
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import ssl as _ssl
@@ -55,8 +56,17 @@ class NetworkConfig:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Values no message may show: the proxy password."""
-        return (self.proxy_auth[1],) if self.proxy_auth and self.proxy_auth[1] else ()
+        """Values no message may show: the proxy password, and the Basic token that encodes it (it rides on each
+        request to an http:// API, and on every CONNECT)."""
+        token = self.proxy_token()
+        return (self.proxy_auth[1], token) if self.proxy_auth and self.proxy_auth[1] and token else ()
+
+    def proxy_token(self) -> str | None:
+        """The Basic token of the proxy's credentials (base64 of ``user:password``), or None without credentials."""
+        if self.proxy_auth is None:
+            return None
+        user, password = self.proxy_auth
+        return base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
     @classmethod
     def build(

@@ -7,7 +7,6 @@ the environment or ``.netrc``.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 
 import aiohttp
@@ -38,8 +37,5 @@ def build_session(
 def proxy_headers(config: ClientConfig) -> Mapping[str, str] | None:
     """``Proxy-Authorization`` for the proxy's credentials (sent to the proxy with CONNECT, never to the API),
     or None. aiohttp takes these per request (its session-level ``proxy_auth`` is deprecated)."""
-    auth = config.network.proxy_auth
-    if auth is None:
-        return None
-    token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
-    return {"Proxy-Authorization": f"Basic {token}"}
+    token = config.network.proxy_token()
+    return None if token is None else {"Proxy-Authorization": f"Basic {token}"}

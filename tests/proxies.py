@@ -15,8 +15,9 @@ PROXY_USER = "proxyuser"
 
 
 @contextmanager
-def forward_proxy(password: str) -> Iterator[int]:
-    """proxy.py on an ephemeral loopback port, demanding Basic auth ``proxyuser:password``; yields its port."""
+def forward_proxy(password: str, *, tls: tuple[str, str] | None = None) -> Iterator[int]:
+    """proxy.py on an ephemeral loopback port, demanding Basic auth ``proxyuser:password``; yields its port.
+    ``tls``: (certificate chain file, key file): the proxy itself speaks TLS (an ``https://`` proxy URL)."""
     with tempfile.TemporaryDirectory() as tmp:
         port_file = os.path.join(tmp, "port")
         args = [
@@ -24,6 +25,8 @@ def forward_proxy(password: str) -> Iterator[int]:
             "--num-acceptors", "1", "--num-workers", "1", "--basic-auth", f"{PROXY_USER}:{password}",
             "--log-level", "ERROR",
         ]  # fmt: skip
+        if tls is not None:
+            args += ["--cert-file", tls[0], "--key-file", tls[1]]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             deadline = time.monotonic() + 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -12,7 +13,7 @@ import pytest_asyncio
 from bigdata_connectors import APIConnectionError, BigdataClient, Connector, TLSError
 from bigdata_connectors.testing import Emulator
 from tests.conftest import API_KEY, PROXY_PASSWORD
-from tests.proxies import Tap, forward_proxy
+from tests.proxies import PROXY_USER, Tap, forward_proxy
 
 PROXY_ENV = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy")
 
@@ -215,3 +216,67 @@ def test_emulator_command_tls_prints_the_ca_to_trust() -> None:
         proc.wait(10)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+# ------------------------------------------------------------------ an https:// proxy, and an http:// API
+
+
+@pytest.fixture(scope="module")
+def tls_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """proxy.py speaking TLS itself, with a certificate from a CA of its own; yields its port and that CA's file."""
+    import trustme
+
+    folder = tmp_path_factory.mktemp("proxy-tls")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.cert_chain_pems[0].write_to_path(str(folder / "cert.pem"))
+    cert.private_key_pem.write_to_path(str(folder / "key.pem"))
+    ca.cert_pem.write_to_path(str(folder / "proxy-ca.pem"))
+    with forward_proxy(PROXY_PASSWORD, tls=(str(folder / "cert.pem"), str(folder / "key.pem"))) as port:
+        yield port, folder / "proxy-ca.pem"
+
+
+def _bundle(*cas: Path) -> Path:
+    bundle = cas[0].with_name("bundle.pem")
+    bundle.write_text("".join(ca.read_text() for ca in cas))
+    return bundle
+
+
+async def test_through_an_https_proxy_trusting_both_cas(tls_emulator: Emulator, tls_proxy: tuple[int, Path]) -> None:
+    """TLS to the proxy, then TLS to the API inside the tunnel; ``ssl=`` is the trust for both, so a bundle of
+    the proxy's CA and the API's (as a corporate CA bundle would be)."""
+    port, proxy_ca = tls_proxy
+    bundle = _bundle(proxy_ca, Path(tls_emulator.ca_path))
+    proxy = f"https://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}"
+    async with BigdataClient(API_KEY, base_url=tls_emulator.base_url, proxy=proxy, ssl=str(bundle)) as client:
+        assert len(await client.connectors.list()) == 1
+    async with BigdataClient(API_KEY, base_url=tls_emulator.base_url, proxy=proxy, ssl=tls_emulator.ca_path) as client:
+        with pytest.raises(TLSError) as refused:  # the proxy's certificate is checked too
+            await client.connectors.list()
+    assert PROXY_PASSWORD not in repr(refused.value) + str(refused.value)
+
+
+async def test_an_http_api_through_an_authenticating_proxy(proxy_port: int) -> None:
+    """A plain http:// base URL goes to the proxy without CONNECT: the proxy's credentials must ride on each
+    request (aiohttp sends proxy headers only with a CONNECT; this answered 407 before)."""
+    async with Emulator(api_key=API_KEY, seed=0) as emu, Tap(proxy_port) as relay:
+        emu.preload(1)
+        async with BigdataClient(API_KEY, base_url=emu.base_url, proxy=relay.url(PROXY_PASSWORD)) as client:
+            assert len(await client.connectors.list()) == 1
+            assert (await client.connectors.get(emu.preload(1)[0])).label
+        seen = bytes(relay.received)
+        assert seen.startswith(f"GET {emu.base_url}/contents/v1/connectors HTTP/1.1\r\n".encode()), seen[:80]
+        assert seen.count(b"Proxy-Authorization: Basic ") == 2  # on each request, for the proxy
+        assert PROXY_PASSWORD.encode() not in seen  # base64, never the clear password
+
+
+async def test_the_proxy_token_is_a_secret_too(proxy_port: int) -> None:
+    """The Basic token (base64 of user:password) decodes to the password: messages mask it like the password."""
+    import base64
+
+    token = base64.b64encode(f"{PROXY_USER}:{PROXY_PASSWORD}".encode()).decode()
+    proxy = f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{proxy_port}"
+    async with BigdataClient(API_KEY, base_url="http://127.0.0.1:9", proxy=proxy) as client:
+        masked = client._http.redactor.text(f"Proxy-Authorization: Basic {token} ({PROXY_PASSWORD})")
+    assert token not in masked
+    assert PROXY_PASSWORD not in masked
