@@ -23,7 +23,7 @@ from bigdata_connectors._generated.models import Connector, ConnectorSyncRespons
 from bigdata_connectors._generated.request_models import ConnectorSyncRequest
 from bigdata_connectors._ids import ConnectorId, connector_path, connector_uuid, parse_date_limit
 from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
-from bigdata_connectors._sync_documents import SyncReport
+from bigdata_connectors._sync_documents import DocumentsProgressCallback, SyncReport
 from bigdata_connectors._sync_handle import SyncHandle, utcnow
 from bigdata_connectors._sync_token import decode_token
 
@@ -157,12 +157,17 @@ async def sync_and_wait(
     on_progress: ProgressCallback | None,
     lenient_date: bool = False,
     documents: bool = False,
+    on_documents_progress: DocumentsProgressCallback | None = None,
 ) -> Connector | SyncReport:
     """``start_sync`` + ``wait`` under one deadline of ``timeout`` seconds; see ``ConnectorsService``."""
     check_wait_args(timeout, poll_interval, max_poll_interval)
     handle = await start_sync(http, connector_id, date_limit, timeout=timeout, lenient_date=lenient_date)
     return await handle.wait(
-        poll_interval=poll_interval, max_poll_interval=max_poll_interval, on_progress=on_progress, documents=documents
+        poll_interval=poll_interval,
+        max_poll_interval=max_poll_interval,
+        on_progress=on_progress,
+        documents=documents,
+        on_documents_progress=on_documents_progress,
     )
 
 

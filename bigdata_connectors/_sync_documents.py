@@ -13,8 +13,9 @@ document may appear seconds late), so when is the set complete? DESIGN.md, "What
 
 from __future__ import annotations
 
+import inspect
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +24,13 @@ from bigdata_connectors._generated.models import Connector, Document
 from bigdata_connectors._polling import GROWTH, JITTER
 from bigdata_connectors._retry import Clock, Sleep
 
-__all__ = ["DEFAULT_DOCUMENTS_SETTLE", "DocumentsSummary", "SyncReport", "wait_for_documents"]
+__all__ = [
+    "DEFAULT_DOCUMENTS_SETTLE",
+    "DocumentsProgressCallback",
+    "DocumentsSummary",
+    "SyncReport",
+    "wait_for_documents",
+]
 
 DEFAULT_DOCUMENTS_SETTLE = 10.0  # seconds: twice the 3-5 s the vendor gives for a new document to be listed
 TERMINAL = frozenset({"completed", "failed"})
@@ -65,6 +72,9 @@ class DocumentsSummary:
         return text
 
 
+DocumentsProgressCallback = Callable[[DocumentsSummary], Awaitable[None] | None]
+
+
 @dataclass(frozen=True, slots=True)
 class SyncReport:
     """What ``wait(documents=True)`` returns: the connector after its successful sync, and the summary of
@@ -86,10 +96,12 @@ async def wait_for_documents(
     settle: float,
     clock: Clock,
     sleep: Sleep,
+    on_progress: DocumentsProgressCallback | None = None,
 ) -> SyncReport:
     """Poll ``listing(deadline)`` (the connector's documents) until the set is complete by the rule in the
     module docstring; raise DocumentsTimeoutError (with the last summary) if ``deadline`` (on ``clock``)
-    passes first. ``start`` is when the whole wait began (for the error's ``elapsed``). Times in seconds."""
+    passes first. ``start`` is when the whole wait began (for the error's ``elapsed``). Times in seconds.
+    ``on_progress`` (plain or async) gets the DocumentsSummary of every poll, the last one included."""
     expected = connector.last_sync_count
     interval = poll_interval
     previous: frozenset[str] | None = None
@@ -116,6 +128,10 @@ async def wait_for_documents(
                 raise expired() from err
             raise
         summary = DocumentsSummary.of(documents, expected)
+        if on_progress is not None:
+            result = on_progress(summary)
+            if inspect.isawaitable(result):
+                await result
         ids = frozenset(d.id for d in documents)
         if ids != previous:
             previous, changed_at = ids, clock()

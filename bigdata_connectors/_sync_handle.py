@@ -27,7 +27,12 @@ from bigdata_connectors._polling import (
     progress,
     wait_until_synced,
 )
-from bigdata_connectors._sync_documents import DEFAULT_DOCUMENTS_SETTLE, SyncReport, wait_for_documents
+from bigdata_connectors._sync_documents import (
+    DEFAULT_DOCUMENTS_SETTLE,
+    DocumentsProgressCallback,
+    SyncReport,
+    wait_for_documents,
+)
 from bigdata_connectors._sync_token import SyncToken, encode_token
 from bigdata_connectors.documents import MAX_PAGE_SIZE, iterate_documents
 
@@ -161,6 +166,7 @@ class SyncHandle:
         on_progress: ProgressCallback | None = ...,
         documents: Literal[False] = ...,
         documents_settle: float = ...,
+        on_documents_progress: DocumentsProgressCallback | None = ...,
     ) -> Connector: ...
     @overload
     async def wait(
@@ -172,6 +178,7 @@ class SyncHandle:
         on_progress: ProgressCallback | None = ...,
         documents: Literal[True],
         documents_settle: float = ...,
+        on_documents_progress: DocumentsProgressCallback | None = ...,
     ) -> SyncReport: ...
     @overload
     async def wait(
@@ -183,6 +190,7 @@ class SyncHandle:
         on_progress: ProgressCallback | None = ...,
         documents: bool,
         documents_settle: float = ...,
+        on_documents_progress: DocumentsProgressCallback | None = ...,
     ) -> Connector | SyncReport: ...
 
     async def wait(
@@ -194,6 +202,7 @@ class SyncHandle:
         on_progress: ProgressCallback | None = None,
         documents: bool = False,
         documents_settle: float = DEFAULT_DOCUMENTS_SETTLE,
+        on_documents_progress: DocumentsProgressCallback | None = None,
     ) -> Connector | SyncReport:
         """Poll ``GET /contents/v1/connectors/{id}`` until the sync is over; return the connector on success.
 
@@ -202,7 +211,8 @@ class SyncHandle:
         the set is complete (``last_sync_count`` documents seen, or no new one for ``documents_settle``
         seconds) and every document is ``completed`` or ``failed``; then return a SyncReport
         (``report.connector``, ``report.documents``: completed, failed with ``failed_names``). A failed
-        document does not raise: the report says which.
+        document does not raise: the report says which. ``on_documents_progress`` (plain or async) gets the
+        DocumentsSummary of every documents poll (completed, failed, still processing so far).
 
         The first poll runs at once, then every ``poll_interval`` seconds growing x1.5 to
         ``max_poll_interval``. ``timeout`` (seconds from now) bounds the wait; it never extends the handle's
@@ -259,4 +269,5 @@ class SyncHandle:
             settle=documents_settle,
             clock=self._http.clock,
             sleep=self._http.sleep,
+            on_progress=on_documents_progress,
         )

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bigdata_connectors._generated.models import Connector
     from bigdata_connectors._http import HTTPTransport
     from bigdata_connectors._polling import ProgressCallback
-    from bigdata_connectors._sync_documents import SyncReport
+    from bigdata_connectors._sync_documents import DocumentsProgressCallback, SyncReport
     from bigdata_connectors._sync_handle import SyncHandle
     from bigdata_connectors._sync_many import SyncOutcome
 
@@ -75,6 +75,7 @@ class SyncMethods:
         max_poll_interval: float = ...,
         on_progress: ProgressCallback | None = ...,
         wait_for_documents: Literal[False] = ...,
+        on_documents_progress: DocumentsProgressCallback | None = ...,
     ) -> Connector: ...
     @overload
     async def sync_and_wait(
@@ -87,6 +88,7 @@ class SyncMethods:
         max_poll_interval: float = ...,
         on_progress: ProgressCallback | None = ...,
         wait_for_documents: Literal[True],
+        on_documents_progress: DocumentsProgressCallback | None = ...,
     ) -> SyncReport: ...
 
     async def sync_and_wait(
@@ -99,11 +101,13 @@ class SyncMethods:
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: ProgressCallback | None = None,
         wait_for_documents: bool = False,
+        on_documents_progress: DocumentsProgressCallback | None = None,
     ) -> Connector | SyncReport:
         """Trigger one sync and wait until it finishes (``start_sync`` + ``handle.wait()``); returns the
         connector after a successful sync. With ``wait_for_documents=True``, waits on (same deadline) until
         every document the sync brought in is completed or failed, and returns a SyncReport
-        (``.connector``, ``.documents``); see ``SyncHandle.wait(documents=True)``.
+        (``.connector``, ``.documents``); see ``SyncHandle.wait(documents=True)``. ``on_documents_progress``
+        (plain or async) then gets a DocumentsSummary per documents poll.
 
         Sends ``GET /contents/v1/connectors/{id}`` (baseline ``last_sync_at`` and type), one
         ``POST .../sync``, then ``GET`` polls: the first at once, then every ``poll_interval``
@@ -130,6 +134,7 @@ class SyncMethods:
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
             documents=wait_for_documents,
+            on_documents_progress=on_documents_progress,
         )
 
     async def wait_for_sync(

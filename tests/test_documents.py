@@ -174,6 +174,7 @@ async def _run_rule(
     expected: int | None,
     settle: float = 10.0,
     timeout: float = 600,
+    on_progress: Any = None,
 ) -> SyncReport:
     connector = connector_json(type="investment_research", last_sync_count=expected)
     seen = iter(rounds)
@@ -196,6 +197,7 @@ async def _run_rule(
         settle=settle,
         clock=fake_time.clock,
         sleep=fake_time.sleep,
+        on_progress=on_progress,
     )
 
 
@@ -229,6 +231,19 @@ async def test_rule_without_a_count_needs_a_stable_set_over_settle(fake_time: Fa
     assert report.documents.total == 2
     after_change = fake_time.sleeps[1:]  # the set changed on the second round
     assert 10 <= sum(after_change) <= 10 + 2 * 1.1  # a whole settle window, then at most one more poll
+
+
+async def test_rule_reports_every_poll_to_the_progress_callback(fake_time: FakeTime) -> None:
+    t = STARTED + timedelta(seconds=1)
+    rounds = [
+        _docs("processing", created=t),
+        _docs("completed", "pending", created=t),
+        _docs("completed", "failed", "completed", created=t),
+    ]
+    seen: list[DocumentsSummary] = []
+    report = await _run_rule(rounds, fake_time, expected=3, on_progress=seen.append)
+    assert [(len(s.completed), len(s.failed), len(s.processing)) for s in seen] == [(0, 0, 1), (1, 0, 1), (2, 1, 0)]
+    assert seen[-1] == report.documents  # the last call is the summary returned
 
 
 async def test_rule_ignores_documents_older_than_the_sync(fake_time: FakeTime) -> None:
@@ -282,6 +297,29 @@ async def test_wait_for_documents_with_lag_paging_and_failures(emu: Emulator) ->
         assert len(everything) == 280
         assert {d.status for d in everything} <= {"completed", "failed"}
     assert emu.requests["list_documents"] >= 4  # more than one page per round
+
+
+async def test_documents_progress_through_sync_and_wait_and_handle_wait(emu: Emulator) -> None:
+    emu.sync_items = 6
+    cid = emu.preload(1)[0]
+    plain: list[DocumentsSummary] = []
+    awaited: list[DocumentsSummary] = []
+
+    async def slow_listener(summary: DocumentsSummary) -> None:
+        await asyncio.sleep(0)
+        awaited.append(summary)
+
+    async with BigdataClient(emu.api_key, base_url=emu.base_url) as api:
+        report = await api.connectors.sync_and_wait(
+            cid, date_limit="2026-01-01", wait_for_documents=True, on_documents_progress=plain.append, **FAST
+        )
+        handle = await api.connectors.start_sync(cid, date_limit="2026-01-01", timeout=30)
+        again = await handle.wait(documents=True, on_documents_progress=slow_listener, **FAST)
+    for summaries, final in ((plain, report), (awaited, again)):
+        assert len(summaries) >= 2  # lag and processing time: at least one poll before the set is done
+        assert summaries[-1] == final.documents
+        assert [s.total for s in summaries] == sorted(s.total for s in summaries)  # documents only arrive
+        assert any(s.processing or s.total < 6 for s in summaries[:-1])
 
 
 async def test_handle_documents_are_those_of_this_sync(emu: Emulator) -> None:

@@ -6,6 +6,7 @@ or not anything is displayed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
-    from bigdata_connectors import SyncProgress
+    from bigdata_connectors import DocumentsSummary, SyncProgress
 
 __all__ = ["SyncBoard", "Tracked"]
 
@@ -90,3 +91,17 @@ class SyncBoard:
             ):  # over by the completion rule: stop its spinner and clock
                 self._progress.update(task, total=1, completed=1)
                 self._progress.stop_task(task)
+
+    def documents_update(self, connector_id: str) -> Callable[[DocumentsSummary], None]:
+        """An ``on_documents_progress`` callback for one connector: its line counts the documents so far."""
+        cid = connector_id.lower()
+
+        def update(summary: DocumentsSummary) -> None:
+            task, row = self._tasks.get(cid), self.tracked.get(cid)
+            if self._progress is not None and task is not None and row is not None:
+                counts = f"{len(summary.completed)} completed, {len(summary.failed)} failed"
+                if summary.processing:
+                    counts += f", {len(summary.processing)} processing"
+                self._progress.update(task, status=f"{row.status or 'waiting'}, documents: {counts}")
+
+        return update

@@ -181,6 +181,7 @@ def resume(
                     done = await handle.wait(
                         timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll,
                         on_progress=board.update, documents=documents,
+                        on_documents_progress=board.documents_update(cid),
                     )  # fmt: skip
                 except (BigdataError, ValueError) as err:
                     return Result(cid, None, err, board.tracked.get(cid, Tracked()))
@@ -216,7 +217,8 @@ def wait(
                     if documents:
                         done = await sync(ids[0], date_limit=date_limit, timeout=limit, poll_interval=poll_interval,
                                           max_poll_interval=max_poll, on_progress=board.update,
-                                          wait_for_documents=True)  # fmt: skip
+                                          wait_for_documents=True,
+                                          on_documents_progress=board.documents_update(ids[0]))  # fmt: skip
                     else:
                         done = await sync(ids[0], date_limit=date_limit, timeout=limit, poll_interval=poll_interval,
                                           max_poll_interval=max_poll, on_progress=board.update)  # fmt: skip
@@ -236,6 +238,7 @@ def wait(
                             report = await handle.wait(
                                 poll_interval=poll_interval, max_poll_interval=max_poll,
                                 on_progress=board.update, documents=True,
+                                on_documents_progress=board.documents_update(cid),
                             )  # fmt: skip
                         except (BigdataError, ValueError, TypeError) as err:
                             return Result(cid, None, err, board.tracked.get(cid.lower(), Tracked()))

@@ -104,6 +104,19 @@ def test_live_progress_on_a_terminal(slow_emu: ThreadedEmulator) -> None:
     assert summary.count("SUCCESS") == 2
 
 
+def test_live_documents_progress_on_a_terminal(slow_emu: ThreadedEmulator) -> None:
+    """``--documents``: once the sync has succeeded, its line counts the documents it brought in as they process."""
+    (cid,) = (str(i) for i in slow_emu.call(slow_emu.emulator.preload, 1))
+    slow_emu.call(setattr, slow_emu.emulator, "document_processing", 1.0)
+    env = cli_env(slow_emu.base_url, TERM="xterm-256color")
+    args = ["sync", cid, "--date-limit", "2026-01-01", "--wait", "--documents", "--poll-interval", "0.1"]
+    code, out = run_in_pty(args, env)
+    assert code == 0, out
+    plain = SGR.sub("", out)
+    assert re.search(r"SUCCESS, documents: \d+ completed, 0 failed, \d+ processing", plain), plain[-2000:]
+    assert re.search(r"SUCCESS, documents: [1-9]\d* completed, 0 failed\b(?!, \d+ processing)", plain)
+
+
 def test_ctrl_c_stops_the_wait_with_exit_130(slow_emu: ThreadedEmulator) -> None:
     (cid,) = (str(i) for i in slow_emu.call(slow_emu.emulator.preload, 1))
     slow_emu.emulator.sync_duration = 60.0
