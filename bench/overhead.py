@@ -12,9 +12,9 @@ Variants, each with its own connection pool of exactly ``concurrency`` connectio
 - (d) httpx + ``json.loads``: the other async HTTP library.
 
 The emulator runs in another process, so ``time.process_time()`` here is the client's CPU alone. Runs of
-the variants are interleaved in a new random order each repetition; ratios are the median over the
-repetitions of (variant / (b)) measured within the same repetition, so a slow patch of a shared machine
-affects both sides of a ratio alike.
+the variants are interleaved, in blocks of a fraction of a second, in a new random order each block; ratios are
+the median over the repetitions of (variant / (b)) measured within the same repetition, so a slow patch of a
+shared machine affects both sides of a ratio alike.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ NO_MODEL = "(c) aiohttp + json.loads"
 HTTPX = "(d) httpx + json.loads"
 # A limit the limiter never has to wait for (requests per minute): what is measured is its bookkeeping.
 NEVER_WAITING_LIMIT = 1e9
+BLOCKS = 4  # rounds per repetition (see measure)
 
 
 def client_has_rate_limit() -> bool:
@@ -154,7 +155,10 @@ class Row:
 async def measure(
     base_url: str, connector_id: str, concurrency: int, calls: int, reps: int, *, with_httpx: bool = True
 ) -> list[Row]:
-    """Every variant at one concurrency: ``reps`` interleaved runs of ``calls`` calls each."""
+    """Every variant at one concurrency: ``reps`` repetitions of ``calls`` calls each, every repetition made of
+    ``BLOCKS`` rounds in which each variant runs its share of the calls, in a new random order each round. A
+    slow patch of the machine (another tenant of the host) lasts seconds: blocks a fraction of a second long,
+    interleaved, let it fall on every variant of a repetition alike instead of on one."""
     variants = Variants(base_url, connector_id, concurrency)
     table = variants.table(with_httpx=with_httpx)
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in table}
@@ -163,11 +167,16 @@ async def measure(
             await drive(call, max(200, 2 * concurrency), concurrency)  # warm the pools and the validators
         order = list(table)
         for _ in range(reps):
-            random.shuffle(order)
-            for name in order:
-                n = calls_for(name, calls)
-                wall, cpu = await drive(table[name], n, concurrency)
-                runs[name].append((n / wall, 1000 * cpu / n))
+            totals = {name: [0.0, 0.0, 0.0] for name in table}  # calls, wall seconds, CPU seconds
+            for _ in range(BLOCKS):
+                random.shuffle(order)
+                for name in order:
+                    n = max(calls_for(name, calls) // BLOCKS, 1)
+                    wall, cpu = await drive(table[name], n, concurrency)
+                    total = totals[name]
+                    total[0], total[1], total[2] = total[0] + n, total[1] + wall, total[2] + cpu
+            for name, (done, wall, cpu) in totals.items():
+                runs[name].append((done / wall, 1000 * cpu / done))
     finally:
         await variants.aclose()
     rows = []
@@ -207,8 +216,9 @@ async def bench_overhead(
         else "(a+) absent: this BigdataClient has no rate limiter"
     )
     lines = [
-        f"### 1. `get()`: {calls:,} calls per run ((d): {calls_for(HTTPX, calls):,}), {reps} interleaved runs per"
-        " variant; medians, ratios to the fair baseline (b) within each repetition",
+        f"### 1. `get()`: {calls:,} calls per run ((d): {calls_for(HTTPX, calls):,}), {reps} repetitions per"
+        f" variant, each in {BLOCKS} interleaved blocks; medians, ratios to the fair baseline (b) within each"
+        " repetition",
         "",
         f"(a) runs with the client's rate limiter off; {limiter}. Connection pools are all `concurrency` wide.",
         "",

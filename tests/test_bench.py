@@ -146,3 +146,12 @@ def test_the_ticker_sees_memory_taken_during_the_run() -> None:
 
     before, peak = asyncio.run(run())
     assert peak - before >= 60  # MB
+
+
+def test_the_stub_answers_both_sides_without_io() -> None:
+    """bench/own_cost.py: the SDK's get() and the fair baseline both parse the canned answer, no network used."""
+    from bench.own_cost import own_cost
+
+    sdk_us, fair_us = asyncio.run(own_cost(50, 1))  # 127.0.0.1:9 (discard) is never connected to
+    assert sdk_us > 0
+    assert fair_us > 0
