@@ -138,11 +138,11 @@ def _own_shares(rows: list[overhead.Row], sdk_us: float, fair_us: float) -> str:
     return " / ".join(f"{100 * (sdk_us - fair_us) / (1000 * r.cpu_ms):.1f}%" for r in fair)
 
 
-def own_cost_lines(rows: list[overhead.Row], sdk_us: float, fair_us: float) -> list[str]:
+def own_cost_lines(rows: list[overhead.Row], sdk_us: float, fair_us: float, calls: int, runs: int) -> list[str]:
     at = "/".join(str(r.concurrency) for r in rows if r.variant == overhead.FAIR)
     return [
         "The SDK's own code, with the network replaced by an in-process stub (`bench/own_cost.py`: the same canned"
-        " answer for both, nothing suspends, so only Python runs; median of 7 runs of 20,000 calls): `get()`"
+        f" answer for both, nothing suspends, so only Python runs; median of {runs} runs of {calls:,} calls): `get()`"
         f" {sdk_us:.1f} us of CPU per call, (b) {fair_us:.1f} us: **{sdk_us - fair_us:+.1f} us per call**, that is"
         f" {_own_shares(rows, sdk_us, fair_us)} of (b)'s CPU per call in the table above (at {at}). A call that"
         " suspends also passes through the SDK's two extra coroutine frames each time it resumes, which the stub"
@@ -219,8 +219,9 @@ async def main(argv: list[str] | None = None) -> None:
     sections: list[str] = []
     with emulator_process(preload=1, pin=True) as base_url:
         lines, rows = await overhead.bench_overhead(base_url, calls, reps, [1, 16, 128])
-    sdk_us, fair_us = await own_cost(2_000 if quick else 20_000, 1 if quick else 7)
-    sections += [*lines, "", *own_cost_lines(rows, sdk_us, fair_us), ""]
+    stub_calls, stub_runs = (2_000, 1) if quick else (20_000, 7)
+    sdk_us, fair_us = await own_cost(stub_calls, stub_runs)
+    sections += [*lines, "", *own_cost_lines(rows, sdk_us, fair_us, stub_calls, stub_runs), ""]
     sections += [*await payloads.bench_list([1, 100] if quick else [1, 100, 1_000, 10_000]), ""]
     lines, start = startup.bench_startup(3 if quick else 25)
     sections += [*lines, ""]
