@@ -152,7 +152,6 @@ async def sync_many_run(count: int, scale: float, seed: int) -> dict[str, Any]:
         "rss_before_mb": rss_before,
         "rss_peak_during_mb": max(ticker.peak_rss_mb, rss_after),
         "rss_after_mb": rss_after,
-        "peak_rss_mb": _peak_rss_mb(),
         "time_scale": scale,
     }
 

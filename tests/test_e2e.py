@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -285,45 +286,39 @@ async def test_emulator_400_names_the_offending_field(emu: Emulator) -> None:
     assert emu.created == 0
 
 
-def test_emulator_command_serves_on_loopback() -> None:
+@contextlib.contextmanager
+def _emulator_command(*options: str) -> Iterator[str]:
+    """``python -m bigdata_connectors.testing`` on a free loopback port with ``options``; yields its base URL once
+    it has printed it, and stops it after."""
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bigdata_connectors.testing",
-            "--port",
-            str(port),
-            "--api-key",
-            "cli-key",
-            "--preload",
-            "2",
-            "--list-lag",
-            "60",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    argv = [sys.executable, "-m", "bigdata_connectors.testing", "--port", str(port), *options]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == f"Bigdata connectors emulator on http://127.0.0.1:{port}"
-
-        async def use() -> int:
-            async with BigdataClient("cli-key", base_url=f"http://127.0.0.1:{port}") as api:
-                made = await api.connectors.create(type="email", label="new", config=None)
-                assert (await api.connectors.get(made.connector_id)).label == "new"  # get is not lagging
-                return len(await api.connectors.list())  # the list is, for 60 s
-
-        assert asyncio.run(use()) == 2
+        base_url = f"http://127.0.0.1:{port}"
+        assert proc.stdout.readline().strip() == f"Bigdata connectors emulator on {base_url}"
+        yield base_url
     finally:
         proc.terminate()
         proc.wait(10)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_emulator_command_serves_on_loopback() -> None:
+    with _emulator_command("--api-key", "cli-key", "--preload", "2", "--list-lag", "60") as base_url:
+
+        async def use() -> int:
+            async with BigdataClient("cli-key", base_url=base_url) as api:
+                made = await api.connectors.create(type="email", label="new", config=None)
+                assert (await api.connectors.get(made.connector_id)).label == "new"  # get is not lagging
+                return len(await api.connectors.list())  # the list is, for 60 s
+
+        assert asyncio.run(use()) == 2
     bad = subprocess.run(
         [sys.executable, "-m", "bigdata_connectors.testing", "--host", "0.0.0.0"], capture_output=True, text=True
     )
@@ -368,29 +363,11 @@ async def test_email_update_sends_back_its_hash_and_the_emulator_checks_it(api: 
 
 def test_emulator_command_enforces_its_rate_limit() -> None:
     """``--rate-limit N``: N requests per key a minute are answered, the next gets 429 with Retry-After."""
-    import socket
     import urllib.error
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    argv = [
-        sys.executable,
-        "-m",
-        "bigdata_connectors.testing",
-        "--port",
-        str(port),
-        "--api-key",
-        "k",
-        "--rate-limit",
-        "3",
-    ]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().startswith("Bigdata connectors emulator on")
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/contents/v1/connectors", headers={"X-API-KEY": "k"})
+    with _emulator_command("--api-key", "k", "--rate-limit", "3") as base_url:
+        request = urllib.request.Request(f"{base_url}/contents/v1/connectors", headers={"X-API-KEY": "k"})
         for _ in range(3):
             with urllib.request.urlopen(request, timeout=10) as answer:
                 assert answer.status == 200
@@ -399,8 +376,3 @@ def test_emulator_command_enforces_its_rate_limit() -> None:
         assert refused.value.code == 429
         assert 0 < float(refused.value.headers["Retry-After"]) <= 60
         refused.value.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
