@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from bigdata_connectors._http import HTTPTransport
 
-__all__ = ["resume_sync", "start_sync", "sync_and_wait", "wait_for_sync"]
+__all__ = ["attach_sync", "resume_sync", "start_sync", "sync_and_wait", "wait_for_sync"]
 
 
 def resume_sync(http: HTTPTransport, token: str) -> SyncHandle:
@@ -42,6 +42,22 @@ def resume_sync(http: HTTPTransport, token: str) -> SyncHandle:
     return SyncHandle(
         http, data.connector_id, baseline=data.baseline, started_at=data.started_at, deadline=data.deadline
     )
+
+
+def attach_sync(
+    http: HTTPTransport,
+    connector_id: ConnectorId,
+    *,
+    after: datetime | None,
+    started_at: datetime | None,
+    deadline: datetime | None,
+) -> SyncHandle:
+    """A handle on a sync started elsewhere; see ``ConnectorsService.attach_sync``. Sends nothing."""
+    for name, value in (("after", after), ("started_at", started_at), ("deadline", deadline)):
+        if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
+            raise ValueError(f"{name} must be a timezone-aware datetime (the API's timestamps are), got {value!r}")
+    since = started_at or after or utcnow()
+    return SyncHandle(http, connector_uuid(connector_id), baseline=after, started_at=since, deadline=deadline)
 
 
 def _server_date(headers: Mapping[str, str]) -> datetime | None:

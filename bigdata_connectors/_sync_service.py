@@ -26,7 +26,7 @@ __all__ = ["SyncMethods"]
 
 
 class SyncMethods:
-    """``start_sync``, ``resume_sync``, ``sync_and_wait``, ``wait_for_sync``, ``sync_many`` of ``client.connectors``."""
+    """``start_sync``, ``resume_sync``, ``attach_sync``, ``sync_and_wait``, ``wait_for_sync``, ``sync_many`` of ``client.connectors``."""
 
     _http: HTTPTransport
 
@@ -63,6 +63,28 @@ class SyncMethods:
         from bigdata_connectors._sync import resume_sync
 
         return resume_sync(self._http, token)
+
+    def attach_sync(
+        self,
+        connector_id: ConnectorId,
+        *,
+        after: datetime | None = None,
+        started_at: datetime | None = None,
+        deadline: datetime | None = None,
+    ) -> SyncHandle:
+        """A SyncHandle on a sync started elsewhere (the web app, a schedule, another tool), to ``wait``,
+        ``poll`` or hand over (``token()``) like one from ``start_sync``. Sends nothing.
+
+        ``after`` (aware datetime) is the baseline: only a sync finishing after it (the server's
+        ``last_sync_at``) counts; None accepts any finished sync. ``started_at`` (aware; default ``after``,
+        else now) is where ``documents()`` and ``wait(documents=True)`` start counting. ``deadline`` (aware,
+        wall clock) bounds every ``wait``; None lets each ``wait`` set its own ``timeout``.
+
+        Raises ValueError (a connector id that is not a UUID, or a naive datetime).
+        """
+        from bigdata_connectors._sync import attach_sync
+
+        return attach_sync(self._http, connector_id, after=after, started_at=started_at, deadline=deadline)
 
     @overload
     async def sync_and_wait(

@@ -431,3 +431,34 @@ async def test_wait_timeout_never_extends_the_deadline(
     with pytest.raises(SyncTimeoutError):
         await client.connectors.resume_sync(token).wait(timeout=600)
     assert sum(fake_time.sleeps) <= 10.5
+
+
+# ---------------------------------------------------------------- attach_sync: a sync started elsewhere
+
+
+async def test_attach_sync_waits_for_a_sync_someone_else_started(emu: Emulator) -> None:
+    cid = await _broker(emu)
+    async with BigdataClient(emu.api_key, base_url=emu.base_url) as client:
+        before = await client.connectors.get(cid)
+        handle = client.connectors.attach_sync(cid, after=before.last_sync_at, deadline=None)
+        assert handle.started_at == (before.last_sync_at or handle.started_at)
+        assert (await handle.poll()).state == "running"  # nothing has run since the baseline
+        await client.connectors.trigger_sync(cid, date_limit="2026-01-01")  # "the web app" starts it
+        done = await handle.wait(timeout=30, **FAST)
+        assert done.last_sync_at is not None
+        assert before.last_sync_at is None or done.last_sync_at > before.last_sync_at
+        # A handle from attach_sync hands over like any other.
+        resumed = client.connectors.resume_sync(handle.token())
+        assert (resumed.connector_id, resumed.baseline) == (cid, before.last_sync_at)
+
+
+async def test_attach_sync_checks_its_arguments_and_sends_nothing(client: BigdataClient) -> None:
+    with pytest.raises(ValueError, match="connector_id"):
+        client.connectors.attach_sync("not-a-uuid")
+    with pytest.raises(ValueError, match="after must be a timezone-aware datetime"):
+        client.connectors.attach_sync(CID, after=datetime(2026, 1, 1))
+    deadline = datetime.now(UTC) - timedelta(seconds=1)
+    handle = client.connectors.attach_sync(CID, deadline=deadline)
+    assert handle.baseline is None
+    with pytest.raises(SyncTimeoutError):
+        await handle.wait()  # past its deadline: at once, nothing sent (no mock would answer)
