@@ -1,7 +1,9 @@
-"""The connector operations (``client.connectors``); its sync methods come from ``_sync_service``.
+"""``client.connectors``: the six connector operations of the API, and the public entries of the two wings.
 
-No aiohttp and no sleeping here: requests go through the HTTP layer; syncs (start, hand over, wait)
-live in ``_sync``.
+The operations send through the transport. The sync methods (``start_sync`` ... ``sync_many``) and the
+connectors-as-code methods (``ensure``, ``plan``, ``apply``) check every argument here, once, then hand over to
+their wing (``_syncs``, ``_as_code``), which loads on the first call that needs it (see ``_lazy``). Names a
+signature takes from a wing are written ``_syncs.SyncHandle``: the wing's package resolves them on first read.
 """
 
 from __future__ import annotations
@@ -10,51 +12,32 @@ import builtins
 import enum
 import functools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
+from uuid import UUID
 
 import pydantic
 
-from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
-from bigdata_connectors._connectors_raw import ConnectorsWithRawResponse
+from bigdata_connectors import _as_code, _checks, _generated, _syncs
+from bigdata_connectors._checks import CONNECTORS_PATH, connector_path, connector_uuid, parse_date_limit
+from bigdata_connectors._config import (
+    DEFAULT_CONSISTENCY_TIMEOUT,
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_SYNC_TIMEOUT,
+)
 from bigdata_connectors._generated.models import (
     Connector,
     ConnectorList,
     ConnectorSyncResponse,
     EmailConnectorResponseConfig,
 )
-from bigdata_connectors._http import HTTPTransport
-from bigdata_connectors._ids import CONNECTORS_PATH, ConnectorId, connector_path, parse_date_limit
 from bigdata_connectors._redact import masked_validation_error
-from bigdata_connectors._sync_service import SyncMethods
+from bigdata_connectors._transport import HTTPTransport, raw_operation
+from bigdata_connectors._types import ConnectorId, ConnectorTypeName
 
-if TYPE_CHECKING:
-    # Connectors as code (ensure, plan, apply) is imported when first used: most programs never call it, and
-    # its modules cost about a third of the package's own import time. Request bodies likewise, by the calls
-    # that send one (create, update, trigger_sync): a program that only reads never loads them, nor pydantic's
-    # SecretStr and RootModel with them (docs/benchmarks.md).
-    from bigdata_connectors._apply import ApplyReport, OutcomeCallback
-    from bigdata_connectors._connectors_file import ConnectorsFile
-    from bigdata_connectors._ensure import Memory as EnsureMemory
-    from bigdata_connectors._generated.request_models import (
-        EmailConnectorConfig,
-        InvestmentResearchConnectorConfig,
-        SharepointConnectorConfig,
-    )
-    from bigdata_connectors._plan import Plan
-    from bigdata_connectors._sync_many import SyncOutcome
-
-__all__ = ["ConnectorsService", "SyncOutcome"]
-
-_COLLECTION = CONNECTORS_PATH
-_connector_path = connector_path
-
-ConnectorTypeName = Literal["email", "investment_research", "sharepoint"]
-if TYPE_CHECKING:
-    CreateConfig = (
-        EmailConnectorConfig | InvestmentResearchConnectorConfig | SharepointConnectorConfig | Mapping[str, Any]
-    )
+__all__ = ["ConnectorsService", "ConnectorsWithRawResponse"]
 
 
 class _Unset(enum.Enum):
@@ -62,13 +45,11 @@ class _Unset(enum.Enum):
 
 
 UNSET = _Unset.UNSET
+_PayloadT = TypeVar("_PayloadT", bound=pydantic.BaseModel)
 
 
 def _config_data(config: Any) -> Any:
     return dict(config) if isinstance(config, Mapping) else config
-
-
-_PayloadT = TypeVar("_PayloadT", bound=pydantic.BaseModel)
 
 
 def _payload(model: type[_PayloadT], data: Any) -> _PayloadT:
@@ -84,21 +65,21 @@ def _payload(model: type[_PayloadT], data: Any) -> _PayloadT:
     raise masked  # outside the except block: the unmasked error must not ride along as __context__
 
 
-class ConnectorsService(SyncMethods):
-    """``client.connectors``: every connector operation of the API, plus sync helpers."""
+def _connector_ids(connector_ids: Iterable[ConnectorId]) -> list[str]:
+    if isinstance(connector_ids, str | bytes | UUID):
+        raise TypeError(
+            "connector_ids must be an iterable of connector ids (e.g. a list), not a single "
+            f"{type(connector_ids).__name__}: for one connector use sync_and_wait, or pass [connector_id]"
+        )
+    return [str(i) for i in connector_ids]
+
+
+class ConnectorsService:
+    """``client.connectors``: every connector operation of the API, sync helpers, and connectors as code."""
 
     def __init__(self, transport: HTTPTransport) -> None:
         self._http = transport
-        self._ensure_memory: EnsureMemory | None = None
-
-    @property
-    def _ensured(self) -> EnsureMemory:
-        """What ``ensure`` remembers for this client (created on first use)."""
-        if self._ensure_memory is None:
-            from bigdata_connectors._ensure import Memory
-
-            self._ensure_memory = Memory()
-        return self._ensure_memory
+        self._ensure_memory: _as_code.Memory | None = None
 
     @functools.cached_property
     def with_raw_response(self) -> ConnectorsWithRawResponse:
@@ -109,12 +90,12 @@ class ConnectorsService(SyncMethods):
     # ------------------------------------------------------------------ the six operations
 
     async def list(self) -> builtins.list[Connector]:
-        """``GET /contents/v1/connectors``: every connector the key can access (no paging).
+        """``GET /contents/v1/connectors``: every connector the key can access, archived ones included (no paging).
 
         Returns a list of Connector. Raises AuthenticationError, APIStatusError, APIConnectionError,
         APITimeoutError, ResponseValidationError.
         """
-        page = await self._http.request("GET", _COLLECTION, ConnectorList)
+        page = await self._http.request("GET", CONNECTORS_PATH, ConnectorList)
         return page.results
 
     async def get(self, connector_id: ConnectorId) -> Connector:
@@ -123,14 +104,18 @@ class ConnectorsService(SyncMethods):
         Raises ValueError (id not a UUID, nothing sent), NotFoundError, BadRequestError,
         AuthenticationError, APIConnectionError, APITimeoutError, ResponseValidationError.
         """
-        return await self._http.request("GET", _connector_path(connector_id), Connector)
+        return await self._http.request("GET", connector_path(connector_id), Connector)
 
     async def create(
         self,
         *,
         type: ConnectorTypeName,
         label: str,
-        config: CreateConfig | None,
+        config: _generated.request_models.EmailConnectorConfig
+        | _generated.request_models.InvestmentResearchConnectorConfig
+        | _generated.request_models.SharepointConnectorConfig
+        | Mapping[str, Any]
+        | None,
         description: str | None = None,
         share_with_org: bool = False,
     ) -> Connector:
@@ -144,7 +129,7 @@ class ConnectorsService(SyncMethods):
         Not idempotent, so retried only when the request provably never reached the server (the
         connection could not be opened) or the server answered 429. After a timeout, a dropped
         connection or a 5xx, this raises even though the connector may have been created: check
-        with ``list()`` (match on ``label``) before creating again.
+        with ``list()`` (match on ``label``) before creating again, or use ``ensure``.
 
         Raises pydantic.ValidationError (a ValueError: payload does not fit the type, or a value of the
         wrong type such as ``share_with_org="yes"``; nothing sent; it names the field, never a value),
@@ -155,10 +140,8 @@ class ConnectorsService(SyncMethods):
         fields["share_with_org"] = share_with_org
         if description is not None:
             fields["description"] = description
-        from bigdata_connectors._generated.request_models import ConnectorCreatePayload
-
-        payload = _payload(ConnectorCreatePayload, fields)
-        return await self._http.request("POST", _COLLECTION, Connector, body=payload, idempotent=False)
+        payload = _payload(_generated.request_models.ConnectorCreatePayload, fields)
+        return await self._http.request("POST", CONNECTORS_PATH, Connector, body=payload, idempotent=False)
 
     async def update(
         self,
@@ -167,7 +150,7 @@ class ConnectorsService(SyncMethods):
         label: str | _Unset = UNSET,
         description: str | _Unset = UNSET,
         share_with_org: bool | _Unset = UNSET,
-        config: EmailConnectorConfig | Mapping[str, Any] | _Unset = UNSET,
+        config: _generated.request_models.EmailConnectorConfig | Mapping[str, Any] | _Unset = UNSET,
     ) -> Connector:
         """Change only what you pass: ``GET`` the connector, then ``PUT /contents/v1/connectors/{id}``
         with the merged result; returns the updated connector.
@@ -182,19 +165,18 @@ class ConnectorsService(SyncMethods):
 
         Raises ValueError (bad id, or config for a connector that is not email: the message names
         its type; the PUT is not sent), pydantic.ValidationError (a value of the wrong type, a config
-        that is not an email one; nothing sent; it names the field, never a value), NotFoundError, BadRequestError, AuthenticationError,
-        APIConnectionError, APITimeoutError, ResponseValidationError.
+        that is not an email one; nothing sent; it names the field, never a value), NotFoundError,
+        BadRequestError, AuthenticationError, APIConnectionError, APITimeoutError, ResponseValidationError.
         """
-        from bigdata_connectors._generated.request_models import ConnectorUpdatePayload, EmailConnectorConfig
-
-        path = _connector_path(connector_id)
+        models = _generated.request_models
+        path = connector_path(connector_id)
         given: dict[str, Any] = {
             name: value
             for name, value in (("label", label), ("description", description), ("share_with_org", share_with_org))
             if not isinstance(value, _Unset)
         }
-        _payload(ConnectorUpdatePayload, {"label": "", **given})  # wrong types fail here, before the GET
-        new_config = None if isinstance(config, _Unset) else _payload(EmailConnectorConfig, _config_data(config))
+        _payload(models.ConnectorUpdatePayload, {"label": "", **given})  # wrong types fail here, before the GET
+        new_config = None if isinstance(config, _Unset) else _payload(models.EmailConnectorConfig, _config_data(config))
         current = await self._http.request("GET", path, Connector)
         if new_config is not None and current.type != "email":
             why = {
@@ -207,7 +189,7 @@ class ConnectorsService(SyncMethods):
             )
         read = current.config if isinstance(current.config, EmailConnectorResponseConfig) else None
         if new_config is None and read is not None:
-            new_config = EmailConnectorConfig(allowed_emails=read.allowed_emails or [])
+            new_config = models.EmailConnectorConfig(allowed_emails=read.allowed_emails or [])
         if (
             new_config is not None
             and read is not None
@@ -217,17 +199,14 @@ class ConnectorsService(SyncMethods):
             # The published schema requires email_hash in the PUT body: send back the value just read.
             new_config = new_config.model_copy(update={"email_hash": read.email_hash})
             new_config.model_fields_set.add("email_hash")
-        payload = _payload(
-            ConnectorUpdatePayload,
-            {
-                "label": current.label,
-                "description": current.description or "",
-                "share_with_org": current.share_with_org,
-                **given,
-                "config": new_config,
-            },
-        )
-        return await self._http.request("PUT", path, Connector, body=payload)
+        merged = {
+            "label": current.label,
+            "description": current.description or "",
+            "share_with_org": current.share_with_org,
+            **given,
+            "config": new_config,
+        }
+        return await self._http.request("PUT", path, Connector, body=_payload(models.ConnectorUpdatePayload, merged))
 
     async def delete(self, connector_id: ConnectorId, *, force: bool = False) -> Connector | None:
         """``DELETE /contents/v1/connectors/{id}`` (``?force_delete=true`` when ``force``).
@@ -244,7 +223,7 @@ class ConnectorsService(SyncMethods):
         """
         params = {"force_delete": "true"} if force else None
         return await self._http.request(
-            "DELETE", _connector_path(connector_id), Connector, params=params, allow_empty=force, gone_is_done=force
+            "DELETE", connector_path(connector_id), Connector, params=params, allow_empty=force, gone_is_done=force
         )
 
     async def trigger_sync(
@@ -255,30 +234,230 @@ class ConnectorsService(SyncMethods):
         needs it; a date, exactly "YYYY-MM-DD", or an aware datetime standing for its UTC date) or ``{}``
         (sharepoint). To wait for the outcome use ``start_sync`` or ``sync_and_wait``.
 
-        Retried like any idempotent call: re-queuing a sync is harmless.
-        Raises ValueError or TypeError (bad id or date; nothing sent), BadRequestError (e.g. an email connector),
-        NotFoundError, AuthenticationError, APIConnectionError, APITimeoutError,
-        ResponseValidationError.
+        Retried like any idempotent call: re-queuing a sync is harmless. Raises ValueError or TypeError (bad
+        id or date; nothing sent), BadRequestError (e.g. an email connector), NotFoundError,
+        AuthenticationError, APIConnectionError, APITimeoutError, ResponseValidationError.
         """
-        from bigdata_connectors._generated.request_models import ConnectorSyncRequest
+        request = _generated.request_models.ConnectorSyncRequest
+        body = request() if date_limit is None else request(date_limit=parse_date_limit(date_limit))
+        path = connector_path(connector_id) + "/sync"
+        return await self._http.request("POST", path, ConnectorSyncResponse, body=body)
 
-        body = (
-            ConnectorSyncRequest()
-            if date_limit is None
-            else ConnectorSyncRequest(date_limit=parse_date_limit(date_limit))
-        )
-        return await self._http.request(
-            "POST", _connector_path(connector_id) + "/sync", ConnectorSyncResponse, body=body
+    # ------------------------------------------------------------------ syncs (the _syncs wing)
+
+    async def start_sync(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = None,
+        timeout: float | None = None,
+    ) -> _syncs.SyncHandle:
+        """Trigger one sync and return its SyncHandle at once (wait with ``handle.wait()``, or hand
+        ``handle.token()`` to another process).
+
+        Sends ``GET /contents/v1/connectors/{id}`` (type, and the baseline ``last_sync_at`` read before
+        the trigger), then one ``POST .../sync``. ``date_limit`` (a date, exactly "YYYY-MM-DD", or an aware
+        datetime standing for its UTC date) is required for investment_research and refused for
+        sharepoint; a malformed one fails before anything is sent. ``timeout`` (seconds) sets the handle's
+        wall-clock ``deadline`` (it travels in the token) and bounds the GET and the trigger too.
+
+        Raises ValueError or TypeError (bad id or date_limit; nothing sent; a missing or unexpected
+        date_limit: nothing triggered), SyncNotSupportedError (email connector; nothing triggered),
+        ConnectorArchivedError (archived connector; nothing triggered), SyncTimeoutError (``timeout`` ran
+        out before the trigger was answered), and the errors of ``get``/``trigger_sync``.
+        """
+        _checks.optional_timeout(timeout)
+        cid, limit = connector_uuid(connector_id), None if date_limit is None else parse_date_limit(date_limit)
+        return await _syncs.start_sync(self._http, cid, limit, timeout=timeout)
+
+    def resume_sync(self, token: str) -> _syncs.SyncHandle:
+        """The SyncHandle a ``handle.token()`` stands for, bound to this client (any process, any event
+        loop). Sends nothing; ``handle.wait()`` then polls, and a sync that finished before the resume is
+        recognised by its baseline. Raises ValueError (not a sync token, damaged or altered, or from a
+        newer SDK's format) or TypeError (not a str)."""
+        return _syncs.resume_sync(self._http, token)
+
+    def attach_sync(
+        self,
+        connector_id: ConnectorId,
+        *,
+        after: datetime | None = None,
+        started_at: datetime | None = None,
+        deadline: datetime | None = None,
+    ) -> _syncs.SyncHandle:
+        """A SyncHandle on a sync started elsewhere (the web app, a schedule, another tool), to ``wait``,
+        ``poll`` or hand over (``token()``) like one from ``start_sync``. Sends nothing.
+
+        ``after`` (aware datetime) is the baseline: only a sync finishing after it (the server's
+        ``last_sync_at``) counts; None accepts any finished sync. ``started_at`` (aware; default ``after``,
+        else now) is where ``documents()`` and ``wait(documents=True)`` start counting. ``deadline`` (aware,
+        wall clock) bounds every ``wait``; None lets each ``wait`` set its own ``timeout``.
+
+        Raises ValueError (a connector id that is not a UUID, or a naive datetime).
+        """
+        cid = connector_uuid(connector_id)
+        for name, value in (("after", after), ("started_at", started_at), ("deadline", deadline)):
+            _checks.aware(name, value)
+        return _syncs.attach_sync(self._http, cid, after=after, started_at=started_at, deadline=deadline)
+
+    @overload
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = ...,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: _syncs.ProgressCallback | None = ...,
+        wait_for_documents: Literal[False] = ...,
+        on_documents_progress: _syncs.DocumentsProgressCallback | None = ...,
+    ) -> Connector: ...
+    @overload
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = ...,
+        timeout: float = ...,
+        poll_interval: float = ...,
+        max_poll_interval: float = ...,
+        on_progress: _syncs.ProgressCallback | None = ...,
+        wait_for_documents: Literal[True],
+        on_documents_progress: _syncs.DocumentsProgressCallback | None = ...,
+    ) -> _syncs.SyncReport: ...
+
+    async def sync_and_wait(
+        self,
+        connector_id: ConnectorId,
+        *,
+        date_limit: date | datetime | str | None = None,
+        timeout: float = DEFAULT_SYNC_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: _syncs.ProgressCallback | None = None,
+        wait_for_documents: bool = False,
+        on_documents_progress: _syncs.DocumentsProgressCallback | None = None,
+    ) -> Connector | _syncs.SyncReport:
+        """Trigger one sync and wait until it finishes (``start_sync`` + ``handle.wait()``); returns the
+        connector after a successful sync. With ``wait_for_documents=True``, waits on (same deadline) until
+        every document the sync brought in is completed or failed, and returns a SyncReport
+        (``.connector``, ``.documents``); see ``SyncHandle.wait(documents=True)``. ``on_documents_progress``
+        (plain or async) then gets a DocumentsSummary per documents poll.
+
+        Sends ``GET /contents/v1/connectors/{id}`` (baseline ``last_sync_at`` and type), one
+        ``POST .../sync``, then ``GET`` polls: the first at once, then every ``poll_interval``
+        seconds growing x1.5 to ``max_poll_interval``. ``timeout`` (seconds) is the whole wait,
+        first read and trigger included: wherever it runs out, the error is SyncTimeoutError.
+        ``date_limit`` as for ``start_sync``. ``on_progress`` (plain or async) gets a SyncProgress per
+        poll. Cancelling the awaiting task stops at once.
+
+        Raises SyncNotSupportedError (email connector; nothing triggered), ConnectorArchivedError
+        (archived before or during the sync), ValueError/TypeError (bad, missing or unexpected
+        date_limit), SyncFailedError, SyncTimeoutError (the sync keeps running on the server;
+        ``.connector`` is the last state seen), NotFoundError (also if the connector disappears
+        mid-wait), DocumentsTimeoutError (a SyncTimeoutError: the sync succeeded, its documents were not
+        all processed in time), and the errors of ``get``/``trigger_sync`` (and ``client.documents.list``).
+        """
+        _checks.wait_args(timeout, poll_interval, max_poll_interval)
+        cid, limit = connector_uuid(connector_id), None if date_limit is None else parse_date_limit(date_limit)
+        return await _syncs.sync_and_wait(
+            self._http,
+            cid,
+            limit,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+            documents=wait_for_documents,
+            on_documents_progress=on_documents_progress,
         )
 
-    # ------------------------------------------------------------------ connectors as code
+    async def wait_for_sync(
+        self,
+        connector_id: ConnectorId,
+        *,
+        after: datetime | None = None,
+        timeout: float = DEFAULT_SYNC_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: _syncs.ProgressCallback | None = None,
+    ) -> Connector:
+        """Wait for a sync started elsewhere; returns the connector once it has succeeded.
+
+        Polls ``GET /contents/v1/connectors/{id}`` as ``sync_and_wait`` does, never triggering.
+        A sync that finished at or before ``after`` (an aware datetime, compared with the server's
+        ``last_sync_at``) does not count; with ``after=None`` any finished sync does.
+        ``timeout`` and the intervals are in seconds. To hand a sync over, prefer ``start_sync`` and
+        its token (it carries the baseline read before the trigger), or ``attach_sync``.
+
+        Raises ValueError (bad id, naive ``after``, bad durations; nothing sent), SyncFailedError,
+        SyncTimeoutError, ConnectorArchivedError, NotFoundError, and the errors of ``get``.
+        """
+        cid = connector_uuid(connector_id)
+        _checks.aware("after", after)
+        _checks.wait_args(timeout, poll_interval, max_poll_interval)
+        return await _syncs.wait_for_sync(
+            self._http,
+            cid,
+            after,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )
+
+    async def sync_many(
+        self,
+        connector_ids: Iterable[ConnectorId],
+        *,
+        date_limit: date | datetime | str | None = None,
+        concurrency: int = 10,
+        timeout: float = DEFAULT_SYNC_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: _syncs.ProgressCallback | None = None,
+    ) -> Sequence[_syncs.SyncOutcome]:
+        """``sync_and_wait`` for many connectors, at most ``concurrency`` at once.
+
+        Returns one SyncOutcome per position of ``connector_ids``, in input order: the connector, or the
+        exception that one ended with (an id that is not a UUID included); one failure does not stop the
+        others. An id listed several times (in any spelling of the same UUID) is synced once and its outcome
+        repeated at each position. ``date_limit`` goes to the connectors that take one (investment_research)
+        and is left out for sharepoint. ``timeout`` (seconds) applies to each connector's sync from when it
+        starts. Cancelling cancels every sync wait.
+
+        Raises TypeError (a single str or UUID instead of an iterable of them), ValueError (bad
+        ``concurrency``, wait arguments or ``date_limit``); all before anything is sent.
+        """
+        ids = _connector_ids(connector_ids)
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
+        _checks.wait_args(timeout, poll_interval, max_poll_interval)
+        limit = None if date_limit is None else parse_date_limit(date_limit)
+        return await _syncs.sync_many(
+            self._http,
+            ids,
+            limit,
+            concurrency=concurrency,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+        )
+
+    # ------------------------------------------------------------------ connectors as code (the _as_code wing)
 
     async def ensure(
         self,
         *,
         type: ConnectorTypeName,
         label: str,
-        config: CreateConfig | None,
+        config: _generated.request_models.EmailConnectorConfig
+        | _generated.request_models.InvestmentResearchConnectorConfig
+        | _generated.request_models.SharepointConnectorConfig
+        | Mapping[str, Any]
+        | None,
         description: str | None = None,
         share_with_org: bool = False,
         consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
@@ -300,26 +479,29 @@ class ConnectorsService(SyncMethods):
         at creation; nothing changed), CreateOutcomeUnknownError (the answer was lost and the lookups failed),
         and the API errors of ``list``, ``create`` and ``update``.
         """
-        from bigdata_connectors._desired import ConnectorSpec
-        from bigdata_connectors._ensure import ensure as ensure_connector
-
-        spec = ConnectorSpec.from_create_args(
+        spec = _as_code.ConnectorSpec.from_create_args(
             type=type, label=label, config=config, description=description, share_with_org=share_with_org
         )
-        if consistency_timeout < 0:
+        if not consistency_timeout >= 0:
             raise ValueError("consistency_timeout must be >= 0 (seconds)")
-        return await ensure_connector(
-            self, spec, sleep=self._http.sleep, consistency_timeout=consistency_timeout, memory=self._ensured
+        http = self._http
+        return await _as_code.ensure_connector(
+            self,
+            spec,
+            clock=http.clock,
+            sleep=http.sleep,
+            consistency_timeout=consistency_timeout,
+            memory=self._memory(),
         )
 
     async def plan(
         self,
-        source: ConnectorsFile | str | os.PathLike[str],
+        source: _as_code.ConnectorsFile | str | os.PathLike[str],
         *,
         prune: bool = False,
         replace: Iterable[str] = (),
         environ: Mapping[str, str] | None = None,
-    ) -> Plan:
+    ) -> _as_code.Plan:
         """What it takes to bring the account to a connectors file; changes nothing.
 
         ``source`` is a path or a ``ConnectorsFile`` (``ConnectorsFile.parse(text)`` for text); its
@@ -333,20 +515,18 @@ class ConnectorsService(SyncMethods):
         ``pip install 'bigdata-connectors[yaml]'``), ValueError (``replace`` names an undeclared label),
         AmbiguousLabelError, and the errors of ``list``.
         """
-        from bigdata_connectors._connectors_file import ConnectorsFile
-        from bigdata_connectors._plan import make_plan
-
-        declared = source if isinstance(source, ConnectorsFile) else ConnectorsFile.read(source, environ=environ)
+        files = _as_code.ConnectorsFile
+        declared = source if isinstance(source, files) else files.read(source, environ=environ)
         replace = [replace] if isinstance(replace, str) else builtins.list(replace)  # one label, not its letters
-        return make_plan(declared, await self.list(), prune=prune, replace=replace)
+        return _as_code.make_plan(declared, await self.list(), prune=prune, replace=replace)
 
     async def apply(
         self,
-        plan: Plan,
+        plan: _as_code.Plan,
         *,
-        on_outcome: OutcomeCallback | None = None,
+        on_outcome: _as_code.OutcomeCallback | None = None,
         consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
-    ) -> ApplyReport:
+    ) -> _as_code.ApplyReport:
         """Carry out ``plan``: creates, updates, replacements (archive the old, then create), then archives;
         each through ``ensure`` (so applying the same plan twice changes nothing the second time). Archives
         are skipped if an earlier action failed. ``on_outcome`` (plain or async) gets each ActionOutcome as
@@ -355,22 +535,40 @@ class ConnectorsService(SyncMethods):
         Returns an ApplyReport (``report.ok``; ``print(report)``); an action's API or ensure error is in
         its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan.
         """
-        from bigdata_connectors._apply import apply_plan
-
-        return await apply_plan(
+        http = self._http
+        return await _as_code.apply_plan(
             self,
             plan,
-            sleep=self._http.sleep,
+            clock=http.clock,
+            sleep=http.sleep,
             consistency_timeout=consistency_timeout,
             on_outcome=on_outcome,
-            memory=self._ensured,
+            memory=self._memory(),
         )
+
+    def _memory(self) -> _as_code.Memory:
+        """What ``ensure`` remembers for this client (created on first use)."""
+        if self._ensure_memory is None:
+            self._ensure_memory = _as_code.Memory()
+        return self._ensure_memory
+
+
+class ConnectorsWithRawResponse:
+    """``client.connectors.with_raw_response``: the six operations of ``client.connectors`` with the same
+    arguments and errors, each returning a ``RawResponse`` (``status_code``, ``headers``, ``request_id``,
+    ``elapsed``, ``parse()``)."""
+
+    def __init__(self, service: ConnectorsService) -> None:
+        self.list = raw_operation(service.list)
+        self.get = raw_operation(service.get)
+        self.create = raw_operation(service.create)
+        self.update = raw_operation(service.update)
+        self.delete = raw_operation(service.delete)
+        self.trigger_sync = raw_operation(service.trigger_sync)
 
 
 def __getattr__(name: str) -> Any:
-    # SyncOutcome is listed here since the first release; its module loads with the first sync (see _sync_service).
+    # ``from bigdata_connectors.connectors import SyncOutcome`` has worked since the first release.
     if name == "SyncOutcome":
-        from bigdata_connectors._sync_many import SyncOutcome
-
-        return SyncOutcome
+        return _syncs.SyncOutcome
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -36,7 +36,7 @@ from bigdata_connectors import (
     UnprocessableEntityError,
     __version__,
 )
-from bigdata_connectors._http import USER_AGENT
+from bigdata_connectors._transport import USER_AGENT
 from tests.conftest import API_KEY, BASE, CID, CONNECTORS, PASSWORD, FakeTime, connector_json, requests_to
 
 ONE = f"{CONNECTORS}/{CID}"

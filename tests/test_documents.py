@@ -23,7 +23,7 @@ from bigdata_connectors import (
     SyncReport,
     SyncTimeoutError,
 )
-from bigdata_connectors._sync_documents import wait_for_documents
+from bigdata_connectors._syncs.documents import wait_for_documents
 from bigdata_connectors.testing import Emulator
 from tests.conftest import BASE, CID, CONNECTORS, FakeTime, connector_json
 
@@ -180,7 +180,7 @@ async def _run_rule(
     seen = iter(rounds)
     last: list[Document] = []
 
-    async def listing(deadline: float) -> AsyncIterator[Document]:
+    async def listing(deadline: float | None) -> AsyncIterator[Document]:
         nonlocal last
         last = next(seen, last)
         for d in last:

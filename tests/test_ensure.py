@@ -18,7 +18,6 @@ from bigdata_connectors import (
     InternalServerError,
     ReplacementRequiredError,
 )
-from bigdata_connectors._ensure import lookup_delays
 from bigdata_connectors.testing import Emulator, Fault
 from tests.conftest import PASSWORD, FakeTime
 
@@ -170,7 +169,8 @@ async def test_creates_again_only_when_provably_absent(emu: Emulator, fake_time:
     assert [c.connector_id for c in live(emu, "Broker research")] == [got.connector_id]
     # The second create went out only after lookups spanning the whole consistency window.
     assert sum(fake_time.sleeps) >= 3.0
-    assert emu.requests["list"] == 1 + len(lookup_delays(3.0))
+    # Looked up at 0, 0.25, 0.75, 1.75 s, then once more as the 3 s window closed.
+    assert emu.requests["list"] == 1 + 5
 
 
 async def test_gives_up_after_three_creates_that_made_nothing(api: BigdataClient, emu: Emulator) -> None:
@@ -186,8 +186,8 @@ async def test_unknown_outcome_when_lookups_fail_then_ensure_again_recovers(emu:
     ) as api:
         emu.script("create", ["500"])
         emu.script(
-            "list", [None, *[Fault("503", retry_after=None)] * len(lookup_delays(1.0))]
-        )  # the first lookup works, then none
+            "list", [None, *[Fault("503", retry_after=None)] * 4]
+        )  # the first lookup works, then none of the four in the window (0, 0.25, 0.75 s, and at 1 s)
         with pytest.raises(CreateOutcomeUnknownError, match="may exist") as caught:
             await api.connectors.ensure(**BROKER, consistency_timeout=1.0)
         assert isinstance(caught.value.__cause__, InternalServerError)
@@ -216,20 +216,25 @@ async def test_the_documented_window_a_list_slower_than_the_wait(api: BigdataCli
 
 
 async def test_timeouts_are_ambiguous_but_refused_connections_are_not() -> None:
-    from bigdata_connectors._ensure import is_ambiguous
+    from bigdata_connectors._as_code.ensure import is_ambiguous
 
     assert is_ambiguous(APITimeoutError("t", request_sent=True))
     assert is_ambiguous(APIConnectionError("reset", request_sent=True))
     assert not is_ambiguous(APIConnectionError("refused", request_sent=False))
 
 
-def test_lookup_delays_cover_the_window() -> None:
-    assert lookup_delays(0) == [0.0]
-    for window in (0.1, 1.0, 5.0, 30.0):
-        delays = lookup_delays(window)
-        assert delays[0] == 0.0
-        assert sum(delays) == pytest.approx(window)
-        assert max(delays) <= 2.0
+@pytest.mark.parametrize("window", [0.0, 0.1, 1.0, 5.0, 30.0])
+async def test_lookups_span_the_window_and_the_last_one_closes_it(
+    api: BigdataClient, emu: Emulator, fake_time: FakeTime, window: float
+) -> None:
+    emu.script("create", [Fault("500", processed=False), None])  # the first answer lost, nothing made
+    start = fake_time.now
+    await api.connectors.ensure(**BROKER, consistency_timeout=window)
+    lookups = [s for s in fake_time.sleeps]  # every sleep is a pause between two lookups, nothing else sleeps
+    assert sum(lookups) == pytest.approx(window)  # the last lookup is made exactly as the window closes
+    assert max(lookups, default=0.0) <= 2.0
+    assert emu.requests["list"] == 2 + len(lookups)  # ensure's own list, the first lookup at once, one per pause
+    assert fake_time.now - start == pytest.approx(window)
 
 
 async def test_returns_a_connector_model(api: BigdataClient) -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bigdata_connectors._gate import Gate
+from bigdata_connectors._transport.lifecycle import Gate
 
 
 async def test_free_places_are_taken_without_waiting_then_the_gate_is_locked() -> None:

@@ -783,7 +783,7 @@ async def test_update_config_refusal_names_the_actual_type(
 
 async def test_a_view_shares_the_loop_binding_the_gate_and_closing(server: Loopback) -> None:
     from bigdata_connectors._config import ClientConfig
-    from bigdata_connectors._http import HTTPTransport
+    from bigdata_connectors._transport import HTTPTransport
 
     seen_keys: list[str | None] = []
     release = asyncio.Event()
@@ -794,10 +794,10 @@ async def test_a_view_shares_the_loop_binding_the_gate_and_closing(server: Loopb
         return ok_json({"results": []})
 
     server.handler = held
-    config = ClientConfig.from_env(API_KEY, server.url, timeout=5, max_retries=0, max_connections=1)
+    config = ClientConfig.build(API_KEY, server.url, timeout=5, max_retries=0, max_connections=1)
     parent = HTTPTransport(config, session=None, sleep=asyncio.sleep, clock=asyncio.get_running_loop().time)
-    view_config = ClientConfig.from_env("view-key-CANARY-x", server.url, timeout=5, max_retries=0, max_connections=1)
-    view = HTTPTransport(view_config, session=None, sleep=asyncio.sleep, clock=parent.clock, parent=parent)
+    view_config = ClientConfig.build("view-key-CANARY-x", server.url, timeout=5, max_retries=0, max_connections=1)
+    view = parent.view(view_config)
     from bigdata_connectors._generated.models import ConnectorList
 
     first = asyncio.create_task(parent.request("GET", "/contents/v1/connectors", ConnectorList))

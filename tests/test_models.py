@@ -24,7 +24,7 @@ from bigdata_connectors import (
     SharepointConnectorResponseConfig,
 )
 from bigdata_connectors._generated import models, request_models
-from bigdata_connectors._wire import encode_body
+from bigdata_connectors._transport.wire import encode_body
 from tests.conftest import connector_json
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "connectors.yaml"

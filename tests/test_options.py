@@ -21,7 +21,7 @@ from bigdata_connectors import (
     NotFoundError,
     RawResponse,
 )
-from bigdata_connectors._logs import _StderrHandler
+from bigdata_connectors._transport.logs import _StderrHandler
 from bigdata_connectors.testing import Emulator, Fault
 from tests.conftest import API_KEY, PROXY_PASSWORD, FakeTime
 
@@ -53,7 +53,7 @@ def test_proxy_password_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     assert PROXY_PASSWORD not in str(info.value)
     monkeypatch.delenv("HTTPS_PROXY")
     client = BigdataClient(API_KEY, proxy=f"http://me:{PROXY_PASSWORD}@proxy.corp:3128")
-    for text in (repr(client), repr(client._config), repr(client._config.network), repr(client._http)):
+    for text in (repr(client), repr(client._config), repr(client._http)):
         assert PROXY_PASSWORD not in text
 
 
@@ -90,8 +90,8 @@ def test_bad_bigdata_log_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults() -> None:
     client = BigdataClient(API_KEY)
-    assert client._config.network.rate_limit == 300
-    assert client._config.network.trust_env is True
+    assert client._config.rate_limit == 300
+    assert client._config.trust_env is True
     assert BigdataClient(API_KEY, rate_limit=None)._http._limiter is None
 
 

@@ -83,13 +83,14 @@ def test_a_program_that_reads_loads_only_what_reading_needs() -> None:
         "bigdata_connectors._generated.request_models",
         "pydantic.root_model",
         "importlib.metadata",
-        "bigdata_connectors._sync_handle",
-        "bigdata_connectors._sync",
-        "bigdata_connectors._sync_many",
-        "bigdata_connectors._polling",
-        "bigdata_connectors._sync_token",
-        "bigdata_connectors._ensure",
-        "bigdata_connectors._plan",
+        "bigdata_connectors._syncs.handle",
+        "bigdata_connectors._syncs.start",
+        "bigdata_connectors._syncs.many",
+        "bigdata_connectors._syncs.progress",
+        "bigdata_connectors._syncs.token",
+        "bigdata_connectors._as_code.ensure",
+        "bigdata_connectors._as_code.plan",
+        "tenacity",
     )
     code = (
         "import sys\nfrom bigdata_connectors import BigdataClient, Connector\n"

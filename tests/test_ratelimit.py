@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from bigdata_connectors import BigdataClient, RateLimitError
-from bigdata_connectors._ratelimit import build_limiter, limiter_shape
+from bigdata_connectors._transport.ratelimit import build_limiter, limiter_shape
 from bigdata_connectors.testing import Emulator
 from bigdata_connectors.testing._ratelimit import KeyRateLimit
 from tests.conftest import API_KEY

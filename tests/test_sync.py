@@ -6,6 +6,7 @@ import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
 from aioresponses import aioresponses as AioResponses
@@ -19,9 +20,9 @@ from bigdata_connectors import (
     SyncNotSupportedError,
     SyncProgress,
     SyncTimeoutError,
-    _sync,
 )
-from bigdata_connectors._polling import classify
+from bigdata_connectors._syncs import many
+from bigdata_connectors._syncs.progress import classify
 from tests.conftest import API_KEY, BASE, CID, CONNECTORS, FakeTime, connector_json, requests_to
 
 ONE = f"{CONNECTORS}/{CID}"
@@ -279,8 +280,9 @@ async def test_sync_many_keeps_order_isolates_failures_and_bounds_concurrency(
     ids = [f"019a9612-bfad-758c-884e-37dd8c6ad2{n:02d}" for n in range(12)]
     active = peak = 0
 
-    async def fake_sync(http: Any, connector_id: str, *args: Any, **kwargs: Any) -> Connector:
+    async def fake_sync(http: Any, uuid: UUID, *args: Any, **kwargs: Any) -> Connector:
         nonlocal active, peak
+        connector_id = str(uuid)
         active += 1
         peak = max(peak, active)
         try:
@@ -292,7 +294,7 @@ async def test_sync_many_keeps_order_isolates_failures_and_bounds_concurrency(
         finally:
             active -= 1
 
-    monkeypatch.setattr(_sync, "sync_and_wait", fake_sync)
+    monkeypatch.setattr(many, "sync_and_wait", fake_sync)
     outcomes = await client.connectors.sync_many(ids, date_limit="2026-01-01", concurrency=4)
     assert [o.connector_id for o in outcomes] == ids
     assert peak == 4

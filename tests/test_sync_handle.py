@@ -24,7 +24,7 @@ from bigdata_connectors import (
     SyncProgress,
     SyncTimeoutError,
 )
-from bigdata_connectors._sync_token import SyncToken, decode_token, encode_token
+from bigdata_connectors._syncs.token import SyncToken, decode_token, encode_token
 from bigdata_connectors.testing import Emulator, Fault
 from tests.conftest import API_KEY, CID, CONNECTORS, FakeTime, connector_json, requests_to
 

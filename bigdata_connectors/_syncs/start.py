@@ -1,17 +1,19 @@
-"""Starting a sync, resuming one from its token, and the waits built on them.
+"""Starting a sync, resuming one from its token, attaching to one started elsewhere, and the waits built on them.
 
-``start_sync`` reads the connector (type rules, baseline), triggers once and returns a ``SyncHandle``
-(``_sync_handle``); ``resume_sync`` rebuilds one from ``handle.token()``; ``sync_and_wait`` is
-``start_sync`` + ``wait`` under one deadline; ``wait_for_sync`` waits for a sync started elsewhere.
+``start_sync`` reads the connector (type rules, baseline), triggers once and returns a ``SyncHandle``;
+``resume_sync`` rebuilds one from ``handle.token()``; ``attach_sync`` builds one for a sync someone else started;
+``sync_and_wait`` is ``start_sync`` + the handle's wait under one deadline; ``wait_for_sync`` is ``attach_sync`` +
+the wait. The public entries (``ConnectorsService``) check every argument first: nothing here checks again.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from uuid import UUID
 
+from bigdata_connectors._checks import connector_path
 from bigdata_connectors._errors import (
     APIConnectionError,
     APIStatusError,
@@ -21,16 +23,11 @@ from bigdata_connectors._errors import (
 )
 from bigdata_connectors._generated.models import Connector, ConnectorSyncResponse
 from bigdata_connectors._generated.request_models import ConnectorSyncRequest
-from bigdata_connectors._ids import ConnectorId, connector_path, connector_uuid, parse_date_limit
-from bigdata_connectors._polling import ProgressCallback, check_wait_args, wait_until_synced
-from bigdata_connectors._sync_documents import DocumentsProgressCallback, SyncReport
-from bigdata_connectors._sync_handle import SyncHandle, utcnow
-from bigdata_connectors._sync_token import decode_token
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from bigdata_connectors._http import HTTPTransport
+from bigdata_connectors._syncs.documents import DocumentsProgressCallback, SyncReport
+from bigdata_connectors._syncs.handle import SyncHandle, utcnow
+from bigdata_connectors._syncs.progress import ProgressCallback
+from bigdata_connectors._syncs.token import decode_token
+from bigdata_connectors._transport import HTTPTransport
 
 __all__ = ["attach_sync", "resume_sync", "start_sync", "sync_and_wait", "wait_for_sync"]
 
@@ -46,18 +43,15 @@ def resume_sync(http: HTTPTransport, token: str) -> SyncHandle:
 
 def attach_sync(
     http: HTTPTransport,
-    connector_id: ConnectorId,
+    connector_id: UUID,
     *,
     after: datetime | None,
     started_at: datetime | None,
     deadline: datetime | None,
 ) -> SyncHandle:
     """A handle on a sync started elsewhere; see ``ConnectorsService.attach_sync``. Sends nothing."""
-    for name, value in (("after", after), ("started_at", started_at), ("deadline", deadline)):
-        if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
-            raise ValueError(f"{name} must be a timezone-aware datetime (the API's timestamps are), got {value!r}")
     since = started_at or after or utcnow()
-    return SyncHandle(http, connector_uuid(connector_id), baseline=after, started_at=since, deadline=deadline)
+    return SyncHandle(http, connector_id, baseline=after, started_at=since, deadline=deadline)
 
 
 def _server_date(headers: Mapping[str, str]) -> datetime | None:
@@ -80,26 +74,17 @@ def _started_at(server: datetime | None, sent: datetime) -> datetime:
     return sent if server <= sent < server + timedelta(seconds=1) else server
 
 
-def _timed_out(err: APIStatusError | APIConnectionError, clock: float, deadline: float) -> bool:
-    retry_after = err.retry_after if isinstance(err, APIStatusError) else None
-    return err.deadline_exceeded or clock + (retry_after or 0.0) >= deadline
-
-
 async def start_sync(
     http: HTTPTransport,
-    connector_id: ConnectorId,
-    date_limit: date | datetime | str | None,
+    connector_id: UUID,
+    date_limit: date | None,
     *,
     timeout: float | None,
     lenient_date: bool = False,
 ) -> SyncHandle:
     """See ``ConnectorsService.start_sync``. ``lenient_date`` drops a date_limit a sharepoint connector
     does not take (``sync_many``) instead of refusing it."""
-    if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
-        raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
-    cid = connector_uuid(connector_id)
-    limit = None if date_limit is None else parse_date_limit(date_limit)
-    path = connector_path(cid)
+    path = connector_path(connector_id)
     mono_start = http.clock()
     mono_deadline = None if timeout is None else mono_start + timeout
     wall_deadline = None if timeout is None else utcnow() + timedelta(seconds=timeout)
@@ -107,13 +92,15 @@ async def start_sync(
     def expired(step: str, err: BaseException | None) -> SyncTimeoutError:
         cause = f": {err}" if err is not None else ""
         return SyncTimeoutError(
-            f"the timeout ({timeout:g}s) ran out {step} of connector {cid}{cause}", None, http.clock() - mono_start
+            f"the timeout ({timeout:g}s) ran out {step} of connector {connector_id}{cause}",
+            None,
+            http.clock() - mono_start,
         )
 
     try:
         before = await http.request("GET", path, Connector, deadline=mono_deadline)
     except (APIStatusError, APIConnectionError) as err:
-        if mono_deadline is not None and _timed_out(err, http.clock(), mono_deadline):
+        if err.deadline_exceeded:
             raise expired("reading the connector before its sync (nothing was triggered)", err) from err
         raise
     if before.type == "email":
@@ -126,6 +113,7 @@ async def start_sync(
             "(nothing was triggered)",
             before,
         )
+    limit = date_limit
     if before.type == "investment_research" and limit is None:
         raise ValueError("investment_research connectors need date_limit (a date or 'YYYY-MM-DD') to sync")
     if before.type == "sharepoint" and limit is not None:
@@ -147,15 +135,14 @@ async def start_sync(
             on_headers=lambda headers: answered.append(_server_date(headers)),
         )
     except (APIStatusError, APIConnectionError) as err:
-        if mono_deadline is not None and _timed_out(err, http.clock(), mono_deadline):
+        if err.deadline_exceeded:
             raise expired("triggering the sync (it may or may not have been queued)", err) from err
         raise
-    started_at = _started_at(answered[-1] if answered else None, sent_at)
     return SyncHandle(
         http,
-        cid,
+        connector_id,
         baseline=before.last_sync_at,
-        started_at=started_at,
+        started_at=_started_at(answered[-1] if answered else None, sent_at),
         deadline=wall_deadline,
         mono_start=mono_start,
         mono_deadline=mono_deadline,
@@ -164,8 +151,8 @@ async def start_sync(
 
 async def sync_and_wait(
     http: HTTPTransport,
-    connector_id: ConnectorId,
-    date_limit: date | datetime | str | None,
+    connector_id: UUID,
+    date_limit: date | None,
     *,
     timeout: float,
     poll_interval: float,
@@ -175,10 +162,10 @@ async def sync_and_wait(
     documents: bool = False,
     on_documents_progress: DocumentsProgressCallback | None = None,
 ) -> Connector | SyncReport:
-    """``start_sync`` + ``wait`` under one deadline of ``timeout`` seconds; see ``ConnectorsService``."""
-    check_wait_args(timeout, poll_interval, max_poll_interval)
+    """``start_sync`` + the handle's wait under one deadline of ``timeout`` seconds; see ``ConnectorsService``."""
     handle = await start_sync(http, connector_id, date_limit, timeout=timeout, lenient_date=lenient_date)
-    return await handle.wait(
+    return await handle._wait(
+        timeout=None,
         poll_interval=poll_interval,
         max_poll_interval=max_poll_interval,
         on_progress=on_progress,
@@ -189,7 +176,7 @@ async def sync_and_wait(
 
 async def wait_for_sync(
     http: HTTPTransport,
-    connector_id: ConnectorId,
+    connector_id: UUID,
     after: datetime | None,
     *,
     timeout: float,
@@ -197,22 +184,14 @@ async def wait_for_sync(
     max_poll_interval: float,
     on_progress: ProgressCallback | None,
 ) -> Connector:
-    """See ``ConnectorsService.wait_for_sync``."""
-    if after is not None and after.tzinfo is None:
-        raise ValueError("after must be timezone-aware (the API's timestamps are)")
-    path = connector_path(connector_id)
-    check_wait_args(timeout, poll_interval, max_poll_interval)
-
-    async def fetch(deadline: float) -> Connector:
-        return await http.request("GET", path, Connector, deadline=deadline)
-
-    return await wait_until_synced(
-        fetch,
-        baseline=after,
+    """See ``ConnectorsService.wait_for_sync``: ``attach_sync`` + its wait for ``timeout`` seconds."""
+    handle = attach_sync(http, connector_id, after=after, started_at=None, deadline=None)
+    connector = await handle._wait(
         timeout=timeout,
         poll_interval=poll_interval,
         max_poll_interval=max_poll_interval,
         on_progress=on_progress,
-        clock=http.clock,
-        sleep=http.sleep,
+        documents=False,
     )
+    assert isinstance(connector, Connector)  # documents=False: the connector, never a SyncReport
+    return connector

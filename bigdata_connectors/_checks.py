@@ -1,21 +1,36 @@
-"""Identifiers and dates checked before anything is sent: connector ids, content ids, ``date_limit``.
+"""Arguments checked once, at the public entry, before anything is sent: connector ids, content ids,
+``date_limit``, durations, page sizes.
 
 Each function raises ``ValueError`` (a malformed value) or ``TypeError`` (a value of the wrong kind)
-with a message that says what to pass instead.
+with a message that says what to pass instead. What has been checked here is not checked again below.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-__all__ = ["CONNECTORS_PATH", "ConnectorId", "connector_path", "connector_uuid", "content_id", "parse_date_limit"]
+from bigdata_connectors._types import ConnectorId
+
+__all__ = [
+    "CONNECTORS_PATH",
+    "MAX_PAGE_SIZE",
+    "aware",
+    "connector_path",
+    "connector_uuid",
+    "content_id",
+    "optional_timeout",
+    "page_size",
+    "parse_date_limit",
+    "settle",
+    "wait_args",
+]
 
 CONNECTORS_PATH = "/contents/v1/connectors"
-
-ConnectorId = str | UUID
+MAX_PAGE_SIZE = 100  # documents per page, the most the API serves
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -82,3 +97,34 @@ def parse_date_limit(value: date | datetime | str) -> date:
     raise ValueError(
         f"date_limit must be a date or an ISO date string, exactly 'YYYY-MM-DD' (e.g. '2026-01-31'), got {value!r}"
     )
+
+
+def wait_args(timeout: float, poll_interval: float, max_poll_interval: float) -> None:
+    """Raise ValueError unless timeout > 0 and 0 < poll_interval <= max_poll_interval (seconds)."""
+    if not (timeout > 0 and 0 < poll_interval <= max_poll_interval):
+        raise ValueError("need timeout > 0 and 0 < poll_interval <= max_poll_interval (seconds)")
+
+
+def optional_timeout(timeout: float | None) -> None:
+    """Raise ValueError unless ``timeout`` is None or a finite number of seconds > 0."""
+    if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
+        raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
+
+
+def settle(seconds: float) -> None:
+    """Raise ValueError unless ``documents_settle`` is a finite number of seconds >= 0."""
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise ValueError(f"documents_settle must be a finite number of seconds >= 0, got {seconds!r}")
+
+
+def page_size(value: int) -> int:
+    """Raise ValueError unless ``value`` is an int from 1 to MAX_PAGE_SIZE."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be an int from 1 to {MAX_PAGE_SIZE}, got {value!r}")
+    return value
+
+
+def aware(name: str, value: datetime | None) -> None:
+    """Raise ValueError unless ``value`` is None or a timezone-aware datetime."""
+    if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
+        raise ValueError(f"{name} must be a timezone-aware datetime (the API's timestamps are), got {value!r}")

@@ -34,7 +34,7 @@ from bigdata_connectors._errors import (
     TLSError,
 )
 from bigdata_connectors._redact import Redactor, describe, redacted_validation_error, secrets_in
-from bigdata_connectors._retry import parse_retry_after
+from bigdata_connectors._transport.retry import parse_retry_after
 
 __all__ = [
     "ERROR_BODY_LIMIT",

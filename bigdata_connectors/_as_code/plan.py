@@ -16,8 +16,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bigdata_connectors._connectors_file import ConnectorsFile
-from bigdata_connectors._desired import ConnectorSpec, FieldChange, compare
+from bigdata_connectors._as_code.desired import ConnectorSpec, FieldChange, compare
+from bigdata_connectors._as_code.file import ConnectorsFile
 from bigdata_connectors._errors import AmbiguousLabelError
 from bigdata_connectors._generated.models import Connector
 

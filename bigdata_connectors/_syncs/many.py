@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
-from uuid import UUID
+from datetime import date
 
-from bigdata_connectors import _sync
+from bigdata_connectors._checks import connector_uuid
 from bigdata_connectors._generated.models import Connector
-from bigdata_connectors._ids import ConnectorId, connector_uuid, parse_date_limit
-from bigdata_connectors._polling import ProgressCallback, check_wait_args
-from bigdata_connectors._sync_documents import SyncReport
-
-if TYPE_CHECKING:
-    from bigdata_connectors._http import HTTPTransport
+from bigdata_connectors._syncs.progress import ProgressCallback
+from bigdata_connectors._syncs.start import sync_and_wait
+from bigdata_connectors._transport import HTTPTransport
 
 __all__ = ["SyncOutcome", "sync_many"]
 
@@ -36,8 +31,8 @@ class SyncOutcome:
 
 async def sync_many(
     http: HTTPTransport,
-    connector_ids: Iterable[ConnectorId],
-    date_limit: date | datetime | str | None,
+    connector_ids: Sequence[str],
+    date_limit: date | None,
     *,
     concurrency: int,
     timeout: float,
@@ -45,32 +40,22 @@ async def sync_many(
     max_poll_interval: float,
     on_progress: ProgressCallback | None,
 ) -> Sequence[SyncOutcome]:
-    """See ``ConnectorsService.sync_many``."""
-    if isinstance(connector_ids, str | bytes | UUID):
-        raise TypeError(
-            "connector_ids must be an iterable of connector ids (e.g. a list), not a single "
-            f"{type(connector_ids).__name__}: for one connector use sync_and_wait, or pass [connector_id]"
-        )
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
-    check_wait_args(timeout, poll_interval, max_poll_interval)
-    if date_limit is not None:
-        parse_date_limit(date_limit)  # a bad date fails here, before anything is sent
-    given = [str(i) for i in connector_ids]
+    """See ``ConnectorsService.sync_many`` (which checked every argument). An id that is not a UUID is that
+    position's error, not the whole call's."""
     keys: list[str] = []  # one sync per connector however often it is listed: keyed by canonical UUID
-    for raw in given:
+    for raw in connector_ids:
         try:
             keys.append(str(connector_uuid(raw)))
         except ValueError:
             keys.append(raw)
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(connector_id: str) -> Connector | SyncReport | Exception:
+    async def one(key: str) -> Connector | Exception:
         async with gate:
             try:
-                return await _sync.sync_and_wait(
+                connector = await sync_and_wait(
                     http,
-                    connector_id,
+                    connector_uuid(key),
                     date_limit,
                     timeout=timeout,
                     poll_interval=poll_interval,
@@ -80,15 +65,16 @@ async def sync_many(
                 )
             except Exception as err:
                 return err
+            assert isinstance(connector, Connector)  # no documents asked: the connector, never a SyncReport
+            return connector
 
     async with asyncio.TaskGroup() as group:
         tasks = {key: group.create_task(one(key)) for key in dict.fromkeys(keys)}
     outcomes: list[SyncOutcome] = []
-    for raw, key in zip(given, keys, strict=True):
+    for raw, key in zip(connector_ids, keys, strict=True):
         result = tasks[key].result()
         if isinstance(result, Exception):
             outcomes.append(SyncOutcome(raw, error=result))
         else:
-            connector = result if isinstance(result, Connector) else result.connector
-            outcomes.append(SyncOutcome(raw, connector=connector))
+            outcomes.append(SyncOutcome(raw, connector=result))
     return outcomes

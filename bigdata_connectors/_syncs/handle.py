@@ -4,42 +4,36 @@ What must survive between the process that triggers a sync and the one that wait
 exact: the connector, the baseline ``last_sync_at`` read *before* the trigger (never recomputed by the
 waiter: a short sync may already be over), when the sync started, and a wall-clock deadline (never a
 monotonic one: it means nothing in another process). The handle holds exactly that; ``token()`` carries
-it as text (``_sync_token``). Created by ``_sync.start_sync`` or ``_sync.resume_sync``.
+it as text (``token``). Created by ``start.start_sync``, ``start.resume_sync`` or ``start.attach_sync``.
+
+``wait`` (and ``poll``) are public entries: they check their arguments, then run ``_wait``, which
+``sync_and_wait`` calls directly with arguments already checked.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal, overload
+from typing import Literal, overload
 from uuid import UUID
 
+from bigdata_connectors import _checks
+from bigdata_connectors._checks import connector_path
 from bigdata_connectors._config import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_SYNC_TIMEOUT
-from bigdata_connectors._errors import NotFoundError, SyncTimeoutError
+from bigdata_connectors._errors import NotFoundError, SyncFailedError, SyncTimeoutError
 from bigdata_connectors._generated.models import Connector, Document
-from bigdata_connectors._ids import connector_path
-from bigdata_connectors._polling import (
-    ProgressCallback,
-    SyncProgress,
-    check_wait_args,
-    mark_gone,
-    progress,
-    wait_until_synced,
-)
-from bigdata_connectors._sync_documents import (
+from bigdata_connectors._poll import Expired, notify, poll
+from bigdata_connectors._syncs.documents import (
     DEFAULT_DOCUMENTS_SETTLE,
     DocumentsProgressCallback,
     SyncReport,
     wait_for_documents,
 )
-from bigdata_connectors._sync_token import SyncToken, encode_token
-from bigdata_connectors.documents import MAX_PAGE_SIZE, iterate_documents
+from bigdata_connectors._syncs.progress import ProgressCallback, SyncProgress, intervals, mark_gone, progress
+from bigdata_connectors._syncs.token import SyncToken, encode_token
+from bigdata_connectors._transport import HTTPTransport, iterate_documents
 
-if TYPE_CHECKING:
-    from bigdata_connectors._http import HTTPTransport
-
-__all__ = ["DEFAULT_MAX_POLL_INTERVAL", "DEFAULT_POLL_INTERVAL", "DEFAULT_SYNC_TIMEOUT", "SyncHandle", "utcnow"]
+__all__ = ["SyncHandle", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -113,8 +107,7 @@ class SyncHandle:
         try:
             connector = await self._http.request("GET", self._path, Connector)
         except NotFoundError as err:
-            mark_gone(err)
-            raise
+            raise mark_gone(err) from None
         self._polls += 1
         elapsed = max(0.0, (utcnow() - self.started_at).total_seconds())
         return progress(connector, self.baseline, elapsed, self._polls)
@@ -141,7 +134,7 @@ class SyncHandle:
             ("sort_order", "asc"),  # new documents land on the last page, not shifting the ones read
         ]
 
-    async def documents(self, *, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[Document]:
+    async def documents(self, *, page_size: int = _checks.MAX_PAGE_SIZE) -> AsyncIterator[Document]:
         """The connector's documents created at or after ``started_at`` (what this sync, or a later one,
         brought in), oldest first, across pages: ``async for doc in handle.documents():``.
 
@@ -150,8 +143,7 @@ class SyncHandle:
         consistent: a document created seconds ago may be missing (``wait(documents=True)`` waits for the
         set to be complete). Raises the errors of ``client.documents.list``.
         """
-        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be an int from 1 to {MAX_PAGE_SIZE}, got {page_size!r}")
+        _checks.page_size(page_size)
         async for document in iterate_documents(self._http, self._documents_query(), page_size=page_size):
             if document.created_at >= self.started_at:
                 yield document
@@ -225,38 +217,46 @@ class SyncHandle:
         ConnectorArchivedError, NotFoundError (connector deleted), and the errors of
         ``client.connectors.get`` and ``client.documents.list``.
         """
-        check_wait_args(DEFAULT_SYNC_TIMEOUT if timeout is None else timeout, poll_interval, max_poll_interval)
-        if not (documents_settle >= 0 and math.isfinite(documents_settle)):
-            raise ValueError(f"documents_settle must be a finite number of seconds >= 0, got {documents_settle!r}")
+        _checks.wait_args(DEFAULT_SYNC_TIMEOUT if timeout is None else timeout, poll_interval, max_poll_interval)
+        _checks.settle(documents_settle)
+        return await self._wait(
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            on_progress=on_progress,
+            documents=documents,
+            documents_settle=documents_settle,
+            on_documents_progress=on_documents_progress,
+        )
+
+    async def _wait(
+        self,
+        *,
+        timeout: float | None,
+        poll_interval: float,
+        max_poll_interval: float,
+        on_progress: ProgressCallback | None,
+        documents: bool,
+        documents_settle: float = DEFAULT_DOCUMENTS_SETTLE,
+        on_documents_progress: DocumentsProgressCallback | None = None,
+    ) -> Connector | SyncReport:
+        """``wait`` with its arguments already checked."""
+        clock = self._http.clock
         start, budget = self._budget(timeout)
-        if self._http.clock() - start >= budget:
+        if clock() - start >= budget:
             raise SyncTimeoutError(
                 f"the deadline of this sync of connector {self.connector_id} ({self.deadline}) has passed; "
                 "the sync may still be running on the server",
                 None,
-                max(0.0, self._http.clock() - start),
+                max(0.0, clock() - start),
             )
-
-        async def fetch(deadline: float) -> Connector:
-            return await self._http.request("GET", self._path, Connector, deadline=deadline)
-
-        connector = await wait_until_synced(
-            fetch,
-            baseline=self.baseline,
-            timeout=budget,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            on_progress=on_progress,
-            clock=self._http.clock,
-            sleep=self._http.sleep,
-            started=start,
-        )
+        connector = await self._until_synced(start, budget, poll_interval, max_poll_interval, on_progress)
         if not documents:
             return connector
         query = self._documents_query()
 
-        def listing(deadline: float) -> AsyncIterator[Document]:
-            return iterate_documents(self._http, query, page_size=MAX_PAGE_SIZE, deadline=deadline)
+        def listing(deadline: float | None) -> AsyncIterator[Document]:
+            return iterate_documents(self._http, query, page_size=_checks.MAX_PAGE_SIZE, deadline=deadline)
 
         return await wait_for_documents(
             listing,
@@ -267,7 +267,59 @@ class SyncHandle:
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             settle=documents_settle,
-            clock=self._http.clock,
+            clock=clock,
             sleep=self._http.sleep,
             on_progress=on_documents_progress,
         )
+
+    async def _until_synced(
+        self,
+        start: float,
+        budget: float,
+        poll_interval: float,
+        max_poll_interval: float,
+        on_progress: ProgressCallback | None,
+    ) -> Connector:
+        """Poll the connector until its sync is over, by the completion rule (``progress``), within ``budget``
+        seconds from ``start`` (the transport's clock). Returns the connector on success; raises SyncFailedError,
+        SyncTimeoutError (with the last state seen), ConnectorArchivedError, NotFoundError, and what a poll raises."""
+        clock = self._http.clock
+        polls = 0
+        last: Connector | None = None
+
+        async def probe(deadline: float | None) -> Connector | None:
+            nonlocal polls, last
+            try:
+                connector = await self._http.request("GET", self._path, Connector, deadline=deadline)
+            except NotFoundError as err:
+                raise mark_gone(err) from None
+            polls += 1
+            last = connector
+            state = progress(connector, self.baseline, clock() - start, polls)
+            await notify(on_progress, state)
+            if state.state == "failed":
+                raise SyncFailedError(connector, connector.last_sync_status, connector.last_sync_error_msg)
+            return connector if state.state == "succeeded" else None
+
+        try:
+            return await poll(
+                probe,
+                deadline=start + budget,
+                schedule=intervals(poll_interval, max_poll_interval),
+                clock=clock,
+                sleep=self._http.sleep,
+                what=f"sync of connector {self.connector_id}",
+            )
+        except Expired as gone:
+            elapsed = clock() - start
+            cause = (
+                f"last poll failed: {gone.failure}"
+                if gone.failure
+                else f"last status {last.last_sync_status if last else None!r}"
+            )
+            raise SyncTimeoutError(
+                f"sync not finished after {elapsed:.1f}s (timeout {budget:g}s, {polls} polls, {cause}); "
+                "it keeps running on the server",
+                last,
+                elapsed,
+            ) from gone.failure

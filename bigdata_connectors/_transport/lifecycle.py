@@ -2,9 +2,13 @@
 
 - **Loop binding**: the session, its connections and the pool gate belong to the event loop of the first
   request; a call from another loop raises ``EventLoopError`` before touching any of them.
-- **The pool gate**: at most ``max_connections`` attempts on the wire at once. The others queue here,
+- **The pool gate** (``Gate``): at most ``max_connections`` attempts on the wire at once. The others queue here,
   before aiohttp and outside the attempt's ``timeout``, for at most ``pool_timeout`` seconds and never past
-  the caller's deadline; giving up raises ``APITimeoutError(request_sent=False)``: nothing was sent.
+  the caller's deadline; giving up raises ``APITimeoutError(request_sent=False)``: nothing was sent. Why not
+  ``asyncio.Semaphore``: on the hot path it costs a scan of its waiters in ``locked()`` (called twice), a
+  coroutine for ``acquire`` and another scan on ``release``; here a free place is taken with two attribute reads
+  and a decrement (``try_acquire``), and a released place goes straight to the longest waiter (measured by
+  ``python -m bench.profile``, docs/benchmarks.md).
 - **Closing**: once closed, queued calls and calls sleeping before a retry end with ``ClientClosedError``
   at once (the sleep is cut short), and no new attempt starts.
 """
@@ -12,13 +16,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+from collections import deque
 
 from bigdata_connectors._errors import APITimeoutError, ClientClosedError, EventLoopError
-from bigdata_connectors._gate import Gate
-from bigdata_connectors._retry import Clock, Sleep
+from bigdata_connectors._types import Clock, Sleep
 
-__all__ = ["CLOSED", "Lifecycle"]
+__all__ = ["CLOSED", "Gate", "Lifecycle"]
 
 CLOSED = "this BigdataClient is closed; create a new one"
 
@@ -113,3 +118,50 @@ class Lifecycle:
         if self.closed:
             raise ClientClosedError(CLOSED)
         sleeper.result()
+
+
+class Gate:
+    """``size`` places; ``try_acquire`` takes a free one without waiting, ``acquire`` waits in line."""
+
+    __slots__ = ("_free", "_waiters")
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def locked(self) -> bool:
+        """True when a new comer would have to wait (no free place, or others already waiting)."""
+        return self._free <= 0 or bool(self._waiters)
+
+    def try_acquire(self) -> bool:
+        """Take a free place if there is one and nobody is waiting for it; never suspends."""
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
+    async def acquire(self) -> None:
+        """Take a place, waiting behind those already waiting. Cancellation (or a timeout around this
+        call) while waiting leaves the line; a place handed over just before is passed on, never lost."""
+        if self.try_acquire():
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed a place, but leaving anyway: give it to the next in line
+            else:
+                with contextlib.suppress(ValueError):  # release() may already have dropped it
+                    self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        """Give a place back: to the longest waiter still waiting, else to the free pool."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1

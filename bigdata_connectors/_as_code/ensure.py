@@ -8,7 +8,8 @@ connection, a timeout, a 2xx whose body cannot be read), the label is looked up 
 show there only a moment later. If it appears, it is the one returned; a new create is sent only when
 every lookup until then succeeded in not finding it. The window that remains is in DESIGN.md.
 
-No aiohttp and no clock here: requests go through the service, waits through the injected ``sleep``.
+No aiohttp here: requests go through the service (``Operations``: create's checks, update's merge), the
+look-up after a lost answer through the core's one poll loop (``_poll``) on the client's clock and sleep.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import asyncio
 import builtins
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Collection
 from typing import Any, Protocol
 
+from bigdata_connectors._as_code.desired import ConnectorSpec, compare
 from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
-from bigdata_connectors._desired import ConnectorSpec, compare
 from bigdata_connectors._errors import (
     AmbiguousLabelError,
     APIConnectionError,
@@ -33,8 +34,10 @@ from bigdata_connectors._errors import (
     ResponseValidationError,
 )
 from bigdata_connectors._generated.models import Connector
+from bigdata_connectors._poll import Expired, growing, poll
+from bigdata_connectors._types import Clock, Sleep
 
-__all__ = ["CREATE_ATTEMPTS", "DEFAULT_CONSISTENCY_TIMEOUT", "ensure", "is_ambiguous", "lookup_delays"]
+__all__ = ["CREATE_ATTEMPTS", "DEFAULT_CONSISTENCY_TIMEOUT", "Memory", "Operations", "ensure_connector", "is_ambiguous"]
 
 logger = logging.getLogger("bigdata_connectors")
 
@@ -52,7 +55,6 @@ class Operations(Protocol):
     async def update(self, *args: Any, **kwargs: Any) -> Connector: ...
 
 
-Sleep = Callable[[float], Awaitable[None]]
 Key = tuple[str, str]
 _REMEMBERED = 1024  # keys whose connector this client made or adopted, newest kept
 
@@ -94,18 +96,6 @@ def is_ambiguous(err: BaseException) -> bool:
     return isinstance(err, ResponseValidationError)  # a 2xx: created, but the answer is unreadable
 
 
-def lookup_delays(consistency_timeout: float) -> list[float]:
-    """Sleeps (seconds) before each lookup after a lost answer: 0 first, then growing; they add up to at
-    least ``consistency_timeout``, so the last lookup happens no sooner than that after the failure."""
-    delays, total, step = [0.0], 0.0, _FIRST_DELAY
-    while total < consistency_timeout:
-        step = min(step, consistency_timeout - total, _MAX_DELAY)
-        delays.append(step)
-        total += step
-        step = min(step * 2, _MAX_DELAY)
-    return delays
-
-
 def _matches(connectors: Collection[Connector], spec: ConnectorSpec, exclude: Collection[str]) -> list[Connector]:
     return [
         c
@@ -114,10 +104,11 @@ def _matches(connectors: Collection[Connector], spec: ConnectorSpec, exclude: Co
     ]
 
 
-async def ensure(
+async def ensure_connector(
     ops: Operations,
     spec: ConnectorSpec,
     *,
+    clock: Clock,
     sleep: Sleep,
     consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
     exclude: Collection[str] = (),
@@ -130,22 +121,27 @@ async def ensure(
     Raises AmbiguousLabelError, ReplacementRequiredError, CreateOutcomeUnknownError, and the API errors
     of list/create/update.
     """
+    window = _Window(clock, sleep, consistency_timeout)
     if memory is None:
-        return await _ensure(ops, spec, sleep, consistency_timeout, exclude, None)
+        return await _ensure(ops, spec, window, exclude, None)
     key = (spec.type, spec.label)
     async with memory.lock(key):
-        connector = await _ensure(ops, spec, sleep, consistency_timeout, exclude, memory)
+        connector = await _ensure(ops, spec, window, exclude, memory)
         memory.remember(key, connector)
         return connector
 
 
+class _Window:
+    """How long, on which clock, a label is looked up again after a lost create answer."""
+
+    __slots__ = ("clock", "seconds", "sleep")
+
+    def __init__(self, clock: Clock, sleep: Sleep, seconds: float) -> None:
+        self.clock, self.sleep, self.seconds = clock, sleep, seconds
+
+
 async def _ensure(
-    ops: Operations,
-    spec: ConnectorSpec,
-    sleep: Sleep,
-    consistency_timeout: float,
-    exclude: Collection[str],
-    memory: Memory | None,
+    ops: Operations, spec: ConnectorSpec, window: _Window, exclude: Collection[str], memory: Memory | None
 ) -> Connector:
     found = _matches(await ops.list(), spec, exclude)
     if not found and memory is not None:
@@ -168,7 +164,7 @@ async def _ensure(
             attempt,
             type(lost).__name__,
         )
-        appeared = await _look_again(ops, spec, sleep, consistency_timeout, exclude, lost)
+        appeared = await _look_again(ops, spec, window, exclude, lost)
         if appeared is not None:
             return appeared
     assert lost is not None
@@ -176,33 +172,37 @@ async def _ensure(
 
 
 async def _look_again(
-    ops: Operations,
-    spec: ConnectorSpec,
-    sleep: Sleep,
-    consistency_timeout: float,
-    exclude: Collection[str],
-    lost: BaseException,
+    ops: Operations, spec: ConnectorSpec, window: _Window, exclude: Collection[str], lost: BaseException
 ) -> Connector | None:
     """The connector if a lookup shows it within the window; None only if the last lookup, made at least
-    ``consistency_timeout`` seconds after the failure, succeeded without it."""
-    failure: APIError | None = None
-    for delay in lookup_delays(consistency_timeout):
-        if delay:
-            await sleep(delay)
-        try:
-            found = _matches(await ops.list(), spec, exclude)
-        except APIError as err:  # the transport already retried it; the next lookup may fare better
-            failure = err
-            continue
-        failure = None
+    ``window.seconds`` after the failure, succeeded without it. Lookups start at once, then 0.25 s apart,
+    doubling to 2 s; a lookup that fails (after the transport's own retries) is outlived until the window ends."""
+
+    async def lookup(_deadline: float | None) -> Connector | None:
+        found = _matches(await ops.list(), spec, exclude)
         if len(found) > 1:
             raise AmbiguousLabelError(spec.type, spec.label, found)
-        if found:
-            logger.info("create of %r had succeeded: adopting %s", spec.label, found[0].connector_id)
-            return await converge(ops, spec, found[0])
-    if failure is not None:
-        raise CreateOutcomeUnknownError(spec.label, failure) from lost
-    return None
+        return found[0] if found else None
+
+    try:
+        appeared = await poll(
+            lookup,
+            deadline=window.clock() + window.seconds,
+            schedule=growing(_FIRST_DELAY, _MAX_DELAY, factor=2.0),
+            clock=window.clock,
+            sleep=window.sleep,
+            ride_out=True,
+            final_look=True,
+            what=f"looking up {spec.label!r} again",
+        )
+    except Expired as gone:
+        if gone.failure is not None:
+            raise CreateOutcomeUnknownError(spec.label, gone.failure) from lost
+        return None
+    except (APIStatusError, APIConnectionError, ResponseValidationError) as err:  # no retry would fix this lookup
+        raise CreateOutcomeUnknownError(spec.label, err) from lost
+    logger.info("create of %r had succeeded: adopting %s", spec.label, appeared.connector_id)
+    return await converge(ops, spec, appeared)
 
 
 async def _recalled(ops: Operations, spec: ConnectorSpec, exclude: Collection[str], memory: Memory) -> list[Connector]:

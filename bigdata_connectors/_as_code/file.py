@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bigdata_connectors._desired import ConnectorSpec
+from bigdata_connectors._as_code.desired import ConnectorSpec
 from bigdata_connectors._errors import ConnectorsFileError, FileProblem
 
 __all__ = ["ConnectorsFile"]

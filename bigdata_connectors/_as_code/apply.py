@@ -16,10 +16,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from bigdata_connectors._ensure import Memory, Operations, Sleep, ensure
+from bigdata_connectors._as_code.ensure import Memory, Operations, ensure_connector
+from bigdata_connectors._as_code.plan import Plan, PlanAction
 from bigdata_connectors._errors import BigdataError
 from bigdata_connectors._generated.models import Connector
-from bigdata_connectors._plan import Plan, PlanAction
+from bigdata_connectors._types import Clock, Sleep
 
 __all__ = ["ActionOutcome", "ApplyReport", "OutcomeCallback", "apply_plan"]
 
@@ -100,13 +101,14 @@ class ApplyReport:
         return {"source": self.source, "ok": self.ok, "outcomes": [o.to_dict() for o in self.outcomes]}
 
 
-OutcomeCallback = Callable[[ActionOutcome], "Awaitable[None] | None"]
+OutcomeCallback = Callable[[ActionOutcome], Awaitable[None] | None]
 
 
 async def apply_plan(
     ops: _Archiver,
     plan: Plan,
     *,
+    clock: Clock,
     sleep: Sleep,
     consistency_timeout: float,
     on_outcome: OutcomeCallback | None = None,
@@ -122,7 +124,7 @@ async def apply_plan(
             outcome = ActionOutcome(action, "skipped")
         else:
             try:
-                connector = await _run(ops, action, sleep, consistency_timeout, memory)
+                connector = await _run(ops, action, clock, sleep, consistency_timeout, memory)
             except (BigdataError, ValueError) as err:
                 outcome = ActionOutcome(action, "failed", error=err)
             else:
@@ -136,7 +138,7 @@ async def apply_plan(
 
 
 async def _run(
-    ops: _Archiver, action: PlanAction, sleep: Sleep, consistency_timeout: float, memory: Memory | None
+    ops: _Archiver, action: PlanAction, clock: Clock, sleep: Sleep, consistency_timeout: float, memory: Memory | None
 ) -> Connector | None:
     if action.kind == "archive":
         assert action.connector_id is not None
@@ -147,6 +149,12 @@ async def _run(
         assert action.connector_id is not None
         await ops.delete(action.connector_id)
         exclude = (action.connector_id,)
-    return await ensure(
-        ops, action.spec, sleep=sleep, consistency_timeout=consistency_timeout, exclude=exclude, memory=memory
+    return await ensure_connector(
+        ops,
+        action.spec,
+        clock=clock,
+        sleep=sleep,
+        consistency_timeout=consistency_timeout,
+        exclude=exclude,
+        memory=memory,
     )

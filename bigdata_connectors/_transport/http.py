@@ -1,14 +1,14 @@
 """The HTTP layer: the only module that talks to aiohttp, and the only place that retries.
 
-One ``HTTPTransport`` per client. It owns (or borrows) one ``aiohttp.ClientSession``, sends the
-API key, applies the per-attempt timeout, hands every answer to ``_wire`` (model or typed error), and
-retries by the rules in ``_retry``. The first attempt runs without any retry machinery; only when it fails
-retryably is a tenacity loop built, which takes that failure as its attempt 1.
+One ``HTTPTransport`` per client (and one per ``with_options`` view, sharing its client's session). It owns (or
+borrows) one ``aiohttp.ClientSession``, sends the API key, applies the per-attempt timeout, hands every answer to
+``wire`` (model or typed error), and retries by the rules of ``retry.RetryPolicy``: ``request`` is the one retry
+loop, a plain loop that consults the policy only after a failure.
 
 Lifecycle rules (DESIGN.md, "Session, pool and lifecycle"):
 
 - Loop binding, the pool gate (queueing outside the attempt's ``timeout``) and closing live in
-  ``_lifecycle.Lifecycle``, shared by a client and its views.
+  ``lifecycle.Lifecycle``, shared by a client and its views.
 - Closing the client (or the borrowed session) ends in-flight, queued and sleeping calls with
   ``ClientClosedError``, never retried.
 - A borrowed session's defaults do not change the SDK's rules: each request sets its own status handling,
@@ -21,7 +21,6 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 import aiohttp
@@ -36,14 +35,13 @@ from bigdata_connectors._errors import (
     EventLoopError,
     NotFoundError,
 )
-from bigdata_connectors._lifecycle import CLOSED, Lifecycle
-from bigdata_connectors._ratelimit import build_limiter
-from bigdata_connectors._raw import RECORDER, request_id_of
 from bigdata_connectors._redact import Redactor, scrubbed_cause
-from bigdata_connectors._retry import Clock, Sleep, build_retrying, is_retryable, may_have_acted
-from bigdata_connectors._session import build_session, proxy_headers
-from bigdata_connectors._version import __version__
-from bigdata_connectors._wire import (
+from bigdata_connectors._transport.lifecycle import CLOSED, Lifecycle
+from bigdata_connectors._transport.ratelimit import build_limiter
+from bigdata_connectors._transport.raw import RECORDER, request_id_of
+from bigdata_connectors._transport.retry import RetryPolicy, may_have_acted
+from bigdata_connectors._transport.session import build_session, proxy_headers
+from bigdata_connectors._transport.wire import (
     ERROR_BODY_LIMIT,
     answer_error,
     connection_error,
@@ -53,11 +51,13 @@ from bigdata_connectors._wire import (
     read_body,
     too_large,
 )
+from bigdata_connectors._types import Clock, Sleep
+from bigdata_connectors._version import __version__
 
 if TYPE_CHECKING:
     from aiolimiter import AsyncLimiter
 
-__all__ = ["USER_AGENT", "HTTPTransport"]
+__all__ = ["USER_AGENT", "HTTPTransport", "Params"]
 
 logger = logging.getLogger("bigdata_connectors")
 
@@ -73,26 +73,33 @@ Params = Mapping[str, str] | Sequence[tuple[str, str]]
 _SESSION_CLOSED = "the aiohttp session this BigdataClient borrowed was closed"
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ pays an object.__setattr__ per field, per request
 class _Call:
     """One ``request()``: what every attempt of it sends, and the redactor that knows its secrets."""
 
-    method: str
-    path: str
-    model: type[BaseModel]
-    data: bytes | None
-    params: Params | None
-    deadline: float | None
-    allow_empty: bool
-    redactor: Redactor
-    on_headers: Callable[[Mapping[str, str]], None] | None = None
+    # A plain class with slots: a dataclass would cost about a millisecond of import, and this is built per request.
+    __slots__ = ("allow_empty", "data", "deadline", "method", "model", "on_headers", "params", "path", "redactor")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        model: type[BaseModel],
+        data: bytes | None,
+        params: Params | None,
+        deadline: float | None,
+        allow_empty: bool,
+        redactor: Redactor,
+        on_headers: Callable[[Mapping[str, str]], None] | None,
+    ) -> None:
+        self.method, self.path, self.model, self.data, self.params = method, path, model, data, params
+        self.deadline, self.allow_empty, self.redactor, self.on_headers = deadline, allow_empty, redactor, on_headers
 
 
 class HTTPTransport:
     """Sends requests to the API; see the module docstring.
 
-    ``redactor`` knows every secret the client holds (the API key from the start); register more
-    (e.g. proxy credentials) with ``transport.redactor.register(...)``.
+    ``redactor`` knows every secret the client holds (the API key and proxy credentials from the start); a
+    request's own secrets (passwords, session ids) are added for that request only.
     """
 
     def __init__(
@@ -107,25 +114,25 @@ class HTTPTransport:
         self._config = config
         self.sleep = sleep
         self.clock = clock
-        # A view (``parent`` given) sends through its parent's session and shares its redactor and lifecycle:
-        # the same loop, the same pool gate, closed when the parent closes.
+        self._policy = RetryPolicy(max_retries=config.max_retries, clock=clock)
+        # A view (``parent`` given) sends through its parent's session and shares its redactor, lifecycle and
+        # limiter: the same loop, the same pool gate, one request budget, closed when the parent closes.
         self._parent = parent
         self._life: Lifecycle
         self.redactor: Redactor
-        self._borrowed: aiohttp.ClientSession | None
         self._limiter: AsyncLimiter | None
         if parent is not None:
             self.redactor = parent.redactor
             self.redactor.register(config.api_key)
             self._life = parent._life
-            self._limiter = parent._limiter  # one budget for a client and all its views
+            self._limiter = parent._limiter
         else:
-            self.redactor = Redactor([config.api_key, *config.network.secrets])
+            self.redactor = Redactor(config.secrets)
             self._life = Lifecycle(
                 max_connections=config.max_connections, pool_timeout=config.pool_timeout, sleep=sleep, clock=clock
             )
-            self._limiter = build_limiter(config.network.rate_limit)
-        self._borrowed = session if parent is None else parent._borrowed
+            self._limiter = build_limiter(config.rate_limit)
+        self._borrowed: aiohttp.ClientSession | None = session if parent is None else parent._borrowed
         self._session: aiohttp.ClientSession | None = session
         self._closed = False
         self._auth_headers = {"X-API-KEY": config.api_key, "User-Agent": USER_AGENT}
@@ -136,7 +143,12 @@ class HTTPTransport:
         self._forwarded = self._proxy_headers if config.base_url.startswith("http://") else None
         # aiohttp copies a session's default headers into the CONNECT it sends a proxy, in clear: with a proxy
         # the key must not be a session default, so it goes with each request (inside the TLS tunnel) instead.
-        self._key_per_request = config.network.proxy is not None
+        self._key_per_request = config.proxy is not None
+
+    def view(self, config: ClientConfig) -> HTTPTransport:
+        """A transport with ``config``'s timeout and retries, sending through this one's session (see ``parent``)."""
+        root = self._parent or self
+        return HTTPTransport(config, session=None, sleep=root.sleep, clock=root.clock, parent=root)
 
     def __repr__(self) -> str:
         return f"HTTPTransport(base_url={self._config.base_url!r})"
@@ -234,52 +246,27 @@ class HTTPTransport:
             call = _Call(method, path, model, None, params, deadline, allow_empty, self.redactor, on_headers)
         else:
             data, secrets = encode(body)
-            redactor = self.redactor.including(secrets)
-            call = _Call(method, path, model, data, params, deadline, allow_empty, redactor, on_headers)
-        try:
-            return await self._attempt(session, call, 1)  # type: ignore[return-value]
-        except (APIStatusError, APIConnectionError) as first:
-            if self._config.max_retries == 0 or not is_retryable(first, idempotent=idempotent):
-                raise
-            failure = first
-
-        attempt = 1
-        reached = may_have_acted(failure)
-
-        async def again() -> ModelT | None:
-            nonlocal attempt, reached
-            attempt += 1
-            if attempt == 2:
-                raise failure  # replay attempt 1's failure so tenacity decides (and waits) as for any other
+            call = _Call(
+                method, path, model, data, params, deadline, allow_empty, self.redactor.including(secrets), on_headers
+            )
+        attempt, reached = 1, False
+        while True:
             try:
-                return await self._attempt(self._get_session(), call, attempt - 1)  # type: ignore[return-value]
+                return await self._attempt(session, call, attempt)  # type: ignore[return-value]
             except NotFoundError:
                 if not (gone_is_done and reached):
                     raise
-                logger.info("%s %s -> 404 on attempt %d: an earlier attempt did it", method, path, attempt - 1)
+                # An earlier attempt reached the server and lost its answer: it did the delete.
+                logger.info("%s %s -> 404 on attempt %d: an earlier attempt did it", method, path, attempt)
                 return None
             except (APIStatusError, APIConnectionError) as err:
+                delay = self._policy.delay(err, attempt=attempt, idempotent=idempotent, deadline=deadline)
+                if delay is None:
+                    raise
                 reached = reached or may_have_acted(err)
-                raise
-
-        retrying = build_retrying(
-            max_retries=self._config.max_retries,
-            idempotent=idempotent,
-            sleep=self._life.sleep,
-            deadline=deadline,
-            clock=self.clock,
-        )
-        try:
-            return await retrying(again)
-        except (APIStatusError, APIConnectionError) as err:
-            attempts = attempt - 1
-            if (
-                deadline is not None
-                and attempts <= self._config.max_retries
-                and is_retryable(err, idempotent=idempotent)
-            ):
-                err.deadline_exceeded = True
-            raise
+            await self._life.sleep(delay)
+            attempt += 1
+            session = self._get_session()
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call, attempt: int) -> BaseModel | None:
         if self._limiter is not None:
