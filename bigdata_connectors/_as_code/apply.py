@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from bigdata_connectors._as_code.ensure import Memory, Operations, ensure_connector
 from bigdata_connectors._as_code.plan import Plan, PlanAction
@@ -27,10 +27,6 @@ __all__ = ["ActionOutcome", "ApplyReport", "OutcomeCallback", "apply_plan"]
 OutcomeStatus = Literal["done", "unchanged", "failed", "skipped"]
 _ORDER = {"nothing": 0, "create": 1, "update": 2, "replace": 3, "archive": 4}
 _PAST = {"create": "created", "update": "updated", "replace": "replaced", "archive": "archived", "nothing": "unchanged"}
-
-
-class _Archiver(Operations, Protocol):
-    async def delete(self, *args: Any, **kwargs: Any) -> Connector | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +101,7 @@ OutcomeCallback = Callable[[ActionOutcome], Awaitable[None] | None]
 
 
 async def apply_plan(
-    ops: _Archiver,
+    ops: Operations,
     plan: Plan,
     *,
     clock: Clock,
@@ -138,7 +134,7 @@ async def apply_plan(
 
 
 async def _run(
-    ops: _Archiver, action: PlanAction, clock: Clock, sleep: Sleep, consistency_timeout: float, memory: Memory | None
+    ops: Operations, action: PlanAction, clock: Clock, sleep: Sleep, consistency_timeout: float, memory: Memory | None
 ) -> Connector | None:
     if action.kind == "archive":
         assert action.connector_id is not None
