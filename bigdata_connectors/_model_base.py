@@ -8,13 +8,23 @@ mistake to refuse, not a ``true`` to send; and their validation errors never rep
 their text (it may be a password). Responses stay lax: the server is the source of truth.
 """
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
+
+# Every generated model by class name, filled as the generated modules define them: so a hook (``_model_hooks``)
+# can name a sibling class without importing the generated module that imports it.
+MODELS: dict[str, type[BaseModel]] = {}
 
 
 class APIModel(BaseModel):
     """A model generated from openapi/connectors.yaml."""
 
     model_config = ConfigDict(defer_build=True)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        MODELS[cls.__name__] = cls
 
 
 class RequestModel(APIModel):
