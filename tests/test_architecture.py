@@ -117,9 +117,10 @@ def _public_callables() -> Iterator[tuple[str, Callable[..., Any]]]:
                     yield f"{name}.{attr}", member.fget
                 elif isinstance(member, functools.cached_property):
                     yield f"{name}.{attr}", member.func
-                elif inspect.isfunction(member) or inspect.ismethod(member):
-                    if member.__module__.startswith("bigdata_connectors"):
-                        yield f"{name}.{attr}", member
+                elif (inspect.isfunction(member) or inspect.ismethod(member)) and member.__module__.startswith(
+                    "bigdata_connectors"
+                ):
+                    yield f"{name}.{attr}", member
         elif inspect.isfunction(obj):
             yield name, obj
         else:  # an instance holding operations (with_raw_response)
