@@ -12,9 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-# Every generated model by class name, filled as the generated modules define them: so a hook (``_model_hooks``)
-# can name a sibling class without importing the generated module that imports it.
+# The package's generated models by class name, filled as ``_generated/`` defines them: so a hook (``_model_hooks``)
+# can name a sibling class without importing the generated module that imports it. Models generated elsewhere (the
+# codegen tests generate into temporary folders) are not the package's and are not listed.
 MODELS: dict[str, type[BaseModel]] = {}
+_GENERATED = f"{__name__.rpartition('.')[0]}._generated."
 
 
 class APIModel(BaseModel):
@@ -24,7 +26,8 @@ class APIModel(BaseModel):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        MODELS[cls.__name__] = cls
+        if cls.__module__.startswith(_GENERATED):
+            MODELS[cls.__name__] = cls
 
 
 class RequestModel(APIModel):

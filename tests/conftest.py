@@ -19,6 +19,7 @@ from aioresponses import aioresponses as AioResponses
 from yarl import URL
 
 from bigdata_connectors import BigdataClient, BigdataError
+from tests.loopback import Loopback
 
 API_KEY = "test-key-CANARY-7f3a9c"  # canaries: never in a log record, a client repr, or an error's text
 PASSWORD = "broker-pw-CANARY-91c2"
@@ -194,6 +195,16 @@ def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- common fixtures
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Loopback]:
+    loopback = Loopback()
+    await loopback.start()
+    try:
+        yield loopback
+    finally:
+        await loopback.stop()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Vendoring the vendor's spec: the whole published document (file or https URL) or its pages.
 
-The fixtures are described in ``tests/vendor_support.py``; every test works in a temporary repository layout.
+The fixtures are described in ``tests/spec/support.py``; every test works in a temporary repository layout.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import trustme
 import yaml
 
-from tests.vendor_support import (
+from tests.spec.support import (
     PAGES,
     ROOT,
     V1,

@@ -37,7 +37,7 @@ from bigdata_connectors import (
 from bigdata_connectors.testing import Emulator, Fault, FaultKind
 from tests.conftest import PASSWORD
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAST: dict[str, Any] = {"poll_interval": 0.02, "max_poll_interval": 0.05}
 
 

@@ -1,7 +1,7 @@
 """The change report (``make spec-diff``): changes in OpenAPI terms, breaking flags, patch status; and the next
 version generated into models that accept the new connector type.
 
-The fixtures are described in ``tests/vendor_support.py``; every test works in a temporary repository layout.
+The fixtures are described in ``tests/spec/support.py``; every test works in a temporary repository layout.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.vendor_support import V1, V2, build_spec, filtered, make_tree, patch_status, spec_diff, vendor
+from tests.spec.support import V1, V2, build_spec, filtered, make_tree, patch_status, spec_diff, vendor
 
 # -------------------------------------------------------------------------------------- change report
 

@@ -166,7 +166,7 @@ def test_import_does_not_pull_yaml_and_a_missing_yaml_is_explained() -> None:
 
 
 def test_the_readme_file_is_valid() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert len(block.splitlines()) == 5
     (spec,) = ConnectorsFile.parse(block, environ=ENV).connectors

@@ -1,4 +1,4 @@
-"""Shared by tests/test_vendor.py and tests/test_spec_diff.py: the fixtures and a temporary repository layout.
+"""Shared by tests/spec/test_vendor.py and tests/spec/test_spec_diff.py: the fixtures and a temporary repository layout.
 
 ``tests/fixtures/vendor/`` holds the vendor's documentation pages (verbatim) and two full Content API documents
 built around the connectors operations as published: ``content-api-v1.json`` (today's content, plus tags,
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "codegen"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "codegen"))
 import build_spec
 import patch_status
 import spec_diff
@@ -39,7 +39,7 @@ __all__ = [
     "vendor",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "vendor"
 V1, V2, PAGES = FIXTURES / "content-api-v1.json", FIXTURES / "content-api-v2.json", FIXTURES / "pages"
 WRAPPED_TODAY = {

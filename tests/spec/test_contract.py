@@ -19,7 +19,7 @@ from bigdata_connectors import BigdataClient, NotFoundError, SyncFailedError
 from bigdata_connectors.testing import Emulator
 from tests.conftest import PASSWORD
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "connectors.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "connectors.yaml"
 SPEC = yaml.safe_load(SPEC_PATH.read_text())
 OPERATIONS = {
     "list": ("/contents/v1/connectors", "get"),

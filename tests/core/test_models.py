@@ -27,7 +27,7 @@ from bigdata_connectors._generated import models, request_models
 from bigdata_connectors._transport.wire import encode_body
 from tests.conftest import connector_json
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "connectors.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "connectors.yaml"
 SPEC = yaml.safe_load(SPEC_PATH.read_text())
 
 
@@ -205,3 +205,14 @@ def test_password_is_hidden_in_repr_but_sent_on_the_wire() -> None:
     # pydantic's own JSON mode masks it, which is why the SDK never uses that for request bodies:
     assert secret not in payload.model_dump_json()
     assert json.loads(encode_body(payload))["config"] == {"user_id": "me@broker.com", "user_password": secret}
+
+
+def test_models_generated_elsewhere_do_not_replace_the_packages_own() -> None:
+    """The codegen tests import models generated into temporary folders; their classes share the names of ours and
+    must not change which class a connector's config is read as (``_model_base.MODELS``, used by the hook)."""
+    from bigdata_connectors._model_base import MODELS, APIModel
+
+    type("EmailConnectorResponseConfig", (APIModel,), {"__module__": "tmp_generated.models"})
+    assert MODELS["EmailConnectorResponseConfig"] is models.EmailConnectorResponseConfig
+    connector = models.Connector.model_validate(connector_json())
+    assert type(connector.config) is models.EmailConnectorResponseConfig
