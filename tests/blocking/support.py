@@ -50,7 +50,7 @@ class ThreadedEmulator:
     def __init__(self, **kwargs: Any) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="emulator", daemon=True)
-        self.emulator = CountingEmulator(api_key=API_KEY, seed=0, **kwargs)
+        self.emulator = CountingEmulator(**{"api_key": API_KEY, "seed": 0, **kwargs})
 
     def start(self) -> None:
         self.thread.start()
