@@ -8,8 +8,8 @@ a plain callback of the call (``relay``) runs in the calling thread, while the t
 - **Interrupts**: anything raised in the calling thread while it waits (KeyboardInterrupt from Ctrl-C, a
   signal handler's exception) cancels the task, waits until it has really ended, then propagates. The main
   thread waits in slices of ``WAKE`` seconds so that an interrupt delivered without waking it
-  (``_thread.interrupt_main()``, a signal caught by another thread) is still seen. The loop thread blocks
-  the usual asynchronous signals, so that a process-wide SIGINT is delivered to a thread that can act on it.
+  (``_thread.interrupt_main()``, a signal the kernel gave another thread) is still seen. The loop thread leaves
+  the signal mask alone: a blocked SIGINT or SIGTERM would be inherited by any process started from it.
 - **Stopping**: ``stop()`` refuses new calls, then the loop thread cancels what is left (their callers get
   ClientClosedError), finalises async generators and the default executor, and closes the loop.
 - **Fork**: in a child process the thread does not exist; every call raises EventLoopError at once.
@@ -24,7 +24,6 @@ import inspect
 import itertools
 import os
 import queue
-import signal
 import threading
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
@@ -47,14 +46,6 @@ OWN_THREAD = (
     "wait for itself. Use a plain (not async) callback: it runs in the thread that made the call"
 )
 WAKE = 0.1  # seconds: how late, at worst, the main thread sees an interrupt that did not wake it
-# Asynchronous signals the loop thread never takes: the process-wide ones go to a thread that handles them.
-_BLOCKED = {
-    number
-    for number in (
-        getattr(signal, name, None) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
-    )
-    if number is not None
-}
 _numbers = itertools.count(1)
 _live: weakref.WeakSet[LoopThread] = weakref.WeakSet()
 
@@ -125,14 +116,8 @@ class Relay:
         return in_caller  # type: ignore[return-value]  # same call shape; awaited by the core like any async callback
 
 
-def _block_signals() -> None:
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
-
-
 def _serve(loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
     """The loop thread: run until ``stop()``, then cancel what is left and close the loop."""
-    _block_signals()
     asyncio.set_event_loop(loop)
     loop.call_soon(ready.set)
     try:
@@ -225,15 +210,8 @@ class LoopThread:
 
     def _wait(self, calls: queue.SimpleQueue[Any]) -> _Done:
         """How the call ended, running its callbacks here meanwhile."""
-        main = threading.current_thread() is threading.main_thread()
         while True:
-            if main:
-                try:
-                    item = calls.get(timeout=WAKE)
-                except queue.Empty:
-                    continue
-            else:
-                item = calls.get()
+            item = _next(calls)
             if type(item) is not _Callback:
                 return item  # type: ignore[no-any-return]  # the queue holds callbacks, then the outcome
             try:
@@ -251,7 +229,7 @@ class LoopThread:
         except RuntimeError:  # the loop is closed: the task is over
             return
         while True:
-            item = calls.get()
+            item = _next(calls)
             if type(item) is not _Callback:
                 return
             try:
@@ -282,6 +260,18 @@ class LoopThread:
     def _forked(self) -> None:
         self._refusal = FORKED
         self._lock = threading.Lock()  # it may have been held by another thread at the fork
+
+
+def _next(calls: queue.SimpleQueue[Any]) -> Any:
+    """The next item of a call's queue. Signal handlers (KeyboardInterrupt) run only in the main thread, and an
+    interrupt does not always wake it: there it waits in slices of ``WAKE`` seconds."""
+    if threading.current_thread() is not threading.main_thread():
+        return calls.get()
+    while True:
+        try:
+            return calls.get(timeout=WAKE)
+        except queue.Empty:
+            continue
 
 
 def _start(

@@ -4,6 +4,7 @@ callbacks and the thread they run in, views, closing, and one session reused acr
 from __future__ import annotations
 
 import contextvars
+import gc
 import threading
 import traceback
 from collections.abc import AsyncIterator, Iterator
@@ -107,6 +108,23 @@ def test_documents_list_checks_its_arguments_before_sending_and_can_stop_early(
     documents.close()  # type: ignore[attr-defined]  # the iterator's own close(), beyond Iterator
     assert list(documents) == []
     assert emulator.requests("list_documents") == 1
+
+
+def test_a_documents_iterator_left_unfinished_is_finalised_quietly(emulator: ThreadedEmulator) -> None:
+    emulator.emulator.sync_items = 5
+    client = BigdataClient(API_KEY, base_url=emulator.base_url, rate_limit=None)
+    broker = _broker(client)
+    client.connectors.sync_and_wait(broker.connector_id, date_limit="2026-01-01", poll_interval=0.05)
+    dropped, kept = client.documents.list(page_size=2), client.documents.list(page_size=2)
+    next(dropped)
+    next(kept)
+    del dropped  # collected while the loop runs: closed there
+    gc.collect()
+    client.close()  # closes what is still open (kept) with the loop
+    with pytest.raises(ClientClosedError):
+        next(kept)
+    del kept
+    gc.collect()  # no "coroutine was never awaited", no "Event loop is closed" from a finaliser
 
 
 def test_the_sync_handle_waits_polls_hands_over_and_lists_documents(

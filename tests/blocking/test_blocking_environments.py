@@ -119,6 +119,7 @@ def test_after_a_fork_a_used_client_refuses_and_an_unused_one_works(emulator: Th
                 listed = unused.connectors.list()
                 fresh.close()
                 unused.close()
+                used.close()  # leaves the parent's loop and connections alone
                 message = f"refused: {err}|{got.label}|{len(listed)}"
                 code = 0
         except BaseException as err:

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from bigdata_connectors import ActionOutcome, ConnectorsFile
-from bigdata_connectors.blocking import BigdataClient
 from tests.conftest import API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,18 +146,3 @@ def test_ctrl_c_cancels_the_call_on_the_loop_thread_and_leaves_the_client_usable
     assert seen["polls_after"] == seen["polls"]
     assert seen["applied"] is True
     assert seen["usable"] == "long"
-
-
-@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no per-thread signal masks here")
-def test_the_loop_thread_leaves_process_signals_to_the_calling_threads(client: BigdataClient) -> None:
-    """A SIGINT sent to the process must reach a thread that can raise KeyboardInterrupt, never the loop thread."""
-    masks: list[set[int | signal.Signals]] = []
-
-    async def record(outcome: ActionOutcome) -> None:  # an async callback runs on the loop thread
-        masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))
-
-    plan = client.connectors.plan(ConnectorsFile.parse("version: 1\nconnectors:\n  - {type: email, label: x}\n"))
-    client.connectors.apply(plan, on_outcome=record)
-    assert len(masks) == 1
-    assert {signal.SIGINT, signal.SIGTERM} <= masks[0]
-    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # this thread still takes it
