@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import AsyncIterator, Collection, Iterator
 from datetime import date, datetime
 from typing import Any, Final, Literal
 
-from bigdata_connectors import Document, RawResponse
+from bigdata_connectors import ClientClosedError, Document, EventLoopError, RawResponse
 from bigdata_connectors import DocumentsService as AsyncDocumentsService
 from bigdata_connectors.blocking._runtime import Runtime
 from bigdata_connectors.blocking._types import ConnectorId, SortBy, defaults_of
@@ -54,13 +55,15 @@ class DocumentIterator(Iterator[Document]):
         return item  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Stop here; no further page is requested. Idempotent."""
+        """Stop here; no further page is requested. Idempotent, and quiet once the client is closed (or in a
+        forked child, where it is not this process's to close)."""
         if self._done:
             return
         self._done = True
         close = getattr(self._documents, "aclose", None)
-        if close is not None and not self._runtime.closed:
-            self._runtime.call(close())
+        if close is not None:
+            with contextlib.suppress(ClientClosedError, EventLoopError):
+                self._runtime.call(close())
 
 
 class DocumentsService:

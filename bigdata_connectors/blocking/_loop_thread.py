@@ -158,8 +158,9 @@ class LoopThread:
         _live.add(self)
 
     @property
-    def stopped(self) -> bool:
-        return self._refusal is not None
+    def here(self) -> bool:
+        """Whether the current thread is this loop's own."""
+        return threading.get_ident() == self._ident
 
     def _refuse(self, awaitable: Awaitable[Any]) -> BaseException | None:
         if self._refusal is None and threading.get_ident() != self._ident:

@@ -110,6 +110,9 @@ class Runtime:
         self._finalizer.detach()
         if thread is None or thread.forked:
             return
+        if thread.here:  # from an async callback: the loop cannot wait for itself; it closes, then stops
+            thread.stop(last=parts.client.aclose())
+            return
         try:
             thread.call(parts.client.aclose())
         finally:

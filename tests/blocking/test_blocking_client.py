@@ -355,6 +355,20 @@ def test_closing_stops_the_loop_thread_and_later_calls_raise(emulator: ThreadedE
     assert _loop_threads() == []
 
 
+def test_an_async_callback_may_close_the_client(client: BigdataClient) -> None:
+    broker = _broker(client)
+
+    async def on_progress(progress: SyncProgress) -> None:
+        client.close()  # on the loop thread: the loop closes the session, then stops
+
+    with pytest.raises(ClientClosedError):
+        client.connectors.sync_and_wait(broker.connector_id, date_limit="2026-01-01", on_progress=on_progress)
+    assert client.closed
+    for thread in _loop_threads():
+        thread.join(5)
+    assert _loop_threads() == []  # and the autouse guard sees no unclosed session
+
+
 def test_closing_ends_a_call_waiting_in_another_thread(client: BigdataClient) -> None:
     broker = _broker(client)
     polled = threading.Event()
