@@ -118,7 +118,6 @@ class Relay:
 
 def _serve(loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
     """The loop thread: run until ``stop()``, then cancel what is left and close the loop."""
-    asyncio.set_event_loop(loop)
     loop.call_soon(ready.set)
     try:
         while True:
@@ -137,7 +136,6 @@ def _serve(loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.run_until_complete(loop.shutdown_default_executor())
         finally:
-            asyncio.set_event_loop(None)
             loop.close()
 
 
