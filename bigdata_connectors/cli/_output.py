@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bigdata_connectors.cli._table import REQUIRED, Cell, Column, Table, render_fields
-from bigdata_connectors.cli._text import count, safe, safe_json, size, when, yes_no
+from bigdata_connectors.cli._text import count, safe, safe_json, size, when, wrap, yes_no
 
 if TYPE_CHECKING:
     from bigdata_connectors import Connector, Document
@@ -69,8 +69,12 @@ class Output:
     def fields(self, pairs: list[tuple[str, Cell]]) -> None:
         click.echo("\n".join(render_fields(pairs, self.width, color=self.color)))
 
-    def say(self, text: str) -> None:
-        """A line of our own (its server parts already ``safe``): stdout, or stderr in --json mode."""
+    def say(self, text: str, *, fold: bool = True) -> None:
+        """A line of our own (its server parts already ``safe``): stdout, or stderr in --json mode. On a terminal
+        it folds at spaces to the width, unless ``fold`` is False (a command to copy: one line, however long)."""
+        width = self.width
+        if fold and width is not None and not self.as_json:
+            text = "\n".join(wrap(text, width))
         click.echo(text, err=self.as_json)
 
 

@@ -79,8 +79,11 @@ def start(ctx: click.Context, ids: list[str], date_limit: date | None, timeout: 
             table.add(row["connector_id"], safe(row["label"]), when(datetime.fromisoformat(row["started_at"])),
                       row["date_limit"] or "")  # fmt: skip
         out.table(table)
-        out.say("Started; the syncs run on the server. To wait for them, here or anywhere:")
-        out.say(resume_command([row["token"] for row in started]))  # a line of its own, never wrapped
+        them = "it" if len(started) == 1 else "them"
+        out.say(
+            f"Started; {'the sync runs' if len(started) == 1 else 'the syncs run'} on the server. To wait for {them}, here or anywhere:"
+        )
+        out.say(resume_command([row["token"] for row in started]), fold=False)  # a line of its own, to copy
     failures = [(cid, err) for cid, _, err in results if err is not None]
     for cid, err in failures:
         click.echo(f"{PROG}: error: {cid}: {describe(err, last_run())[1]}", err=True)
@@ -130,7 +133,10 @@ class _Follow:
         note = None
         if isinstance(err, SyncTimeoutError) and deadline is not None and deadline <= datetime.now(UTC):
             note = "the deadline this sync was started with (sync --timeout) has passed"
-        going_on = isinstance(err, SyncTimeoutError) or describe(err)[0] in (ExitCode.UNAVAILABLE, ExitCode.RATE_LIMITED)
+        going_on = isinstance(err, SyncTimeoutError) or describe(err)[0] in (
+            ExitCode.UNAVAILABLE,
+            ExitCode.RATE_LIMITED,
+        )
         elapsed = time.monotonic() - began
         return Result(cid, None, err, self.tracked(cid), elapsed, token=token if going_on else None, note=note)
 

@@ -108,8 +108,8 @@ class Table:
 
         while need(shown, comfortable) > width and self.columns[shown[0]].priority < REQUIRED:
             shown.pop(0)
-        if need(shown, minimal) > width:
-            return None
+        if need(shown, minimal) > width or len(shown) < len(self.columns) / 2:
+            return None  # what would be left is not the table any more: one block per row instead
         kept = sorted(shown)
         widths = {i: short[i][1] for i in kept}
         excess = _total(widths.values()) - width
@@ -132,7 +132,7 @@ class Table:
         for i, w, short in layout:
             column = self.columns[i]
             text = column.short if short and column.short else column.header
-            headers.append(paint(_pad(text, w, column.right), "bold", color))
+            headers.append(_pad(text, w, column.right, "bold", color))
         lines = [line(headers), "─" * _total(w for _, w, _ in layout)]
         for row in self.rows:
             folded = [wrap(self._value(row[i].text, i, short), w) for i, w, short in layout]
@@ -140,7 +140,7 @@ class Table:
                 parts = []
                 for (i, w, _), pieces in zip(layout, folded, strict=True):
                     text = pieces[n] if n < len(pieces) else ""
-                    parts.append(paint(_pad(text, w, self.columns[i].right), row[i].style, color))
+                    parts.append(_pad(text, w, self.columns[i].right, row[i].style, color))
                 lines.append(line(parts))
         return lines
 
@@ -165,7 +165,7 @@ def render_fields(pairs: Sequence[tuple[str, Cell]], width: int | None, *, color
     lines = []
     for key, cell in shown:
         pieces = [cell.text] if room is None else wrap(cell.text, room)
-        head = " " * indent + paint(_pad(key, keys, False), "dim", color) + "  "
+        head = " " * indent + _pad(key, keys, False, "dim", color) + "  "
         lines.append(head + paint(pieces[0], cell.style, color))
         lines += [" " * (indent + keys + 2) + paint(p, cell.style, color) for p in pieces[1:]]
     return lines
@@ -176,6 +176,8 @@ def _total(widths: Iterable[int]) -> int:
     return sum(values) + GAP * max(len(values) - 1, 0)
 
 
-def _pad(text: str, width: int, right: bool) -> str:
+def _pad(text: str, width: int, right: bool, style: str | None = None, color: bool = False) -> str:
+    """``text`` painted, then padded to ``width`` with plain spaces (so a line's trailing spaces can go)."""
     space = " " * max(width - cell_len(text), 0)
-    return space + text if right else text + space
+    painted = paint(text, style, color)
+    return space + painted if right else painted + space

@@ -25,7 +25,9 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 _OWN_CONTROLS = re.compile(r"\x1b\[[0-9;]*m|\x1b\[\?25[lh]|\x1b\[2K|\x1b\[1A|\r")
 
 # Become the session leader of a new session with the pty as controlling terminal, then exec the command.
-_WITH_TERMINAL = "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); os.execv(sys.argv[1], sys.argv[1:])"
+_WITH_TERMINAL = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 def plain(output: str) -> str:
@@ -90,7 +92,9 @@ class Terminal:
         return code, self.text
 
 
-def run_in_pty(args: Sequence[str], env: dict[str, str], *, columns: int = 120, timeout: float = 60.0) -> tuple[int, str]:
+def run_in_pty(
+    args: Sequence[str], env: dict[str, str], *, columns: int = 120, timeout: float = 60.0
+) -> tuple[int, str]:
     """Run to the end on a terminal ``columns`` wide; (exit code, everything shown)."""
     return Terminal(args, env, columns=columns).finish(timeout)
 
