@@ -6,8 +6,6 @@ Imports only click here. Each command loads the SDK and its output helpers when 
 
 from __future__ import annotations
 
-import errno
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -22,27 +20,26 @@ from bigdata_connectors.cli._completion import completion_cmd
 from bigdata_connectors.cli._connector_cmds import archive_cmd, create_cmd, delete_cmd, get_cmd, list_cmd, update_cmd
 from bigdata_connectors.cli._emulator_cmd import emulator_cmd
 from bigdata_connectors.cli._exit import EXIT_CODES_HELP, ExitCode, describe
+from bigdata_connectors.cli._stdout import closed_pipe, silence_stdout
 from bigdata_connectors.cli._sync_cmds import documents_cmd, sync_cmd
 from bigdata_connectors.cli._text import one_line
 
 __all__ = ["cli", "main"]
 
 
-def _closed_pipe(err: BaseException) -> bool:
-    return isinstance(err, OSError) and err.errno == errno.EPIPE
-
-
-def _silence_stdout() -> None:
-    """stdout's reader has gone (``| head``): point stdout at /dev/null so the final flush cannot fail too."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # not a real file (tests' captured output)
-        pass
-
-
 class _Group(click.Group):
     """Reports every failure as one line on stderr with its exit code (tracebacks only with --debug)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as err:  # --help or --version into a closed pipe: click would exit 1
+            if not closed_pipe(err):
+                raise
+            silence_stdout()
+            raise click.exceptions.Exit(ExitCode.OK) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -50,8 +47,9 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as err:
-            if _closed_pipe(err):
-                raise
+            if closed_pipe(err):  # a command's --help into a closed pipe (commands write through _stdout.echo)
+                silence_stdout()
+                ctx.exit(ExitCode.OK)
             if settings(ctx).debug:
                 traceback.print_exception(err, file=sys.stderr)
             from bigdata_connectors.cli._runtime import last_run  # the error path only: it loads the SDK
@@ -79,7 +77,6 @@ class _Group(click.Group):
                 **extra,
             )
             code = result if isinstance(result, int) else ExitCode.OK
-            sys.stdout.flush()  # a reader that left early is seen here, not in the interpreter's last flush
         except click.exceptions.NoArgsIsHelpError as err:
             err.show()  # the group's help, as click shows it
             code = err.exit_code
@@ -94,10 +91,16 @@ class _Group(click.Group):
             click.echo(f"{PROG}: interrupted{note}", err=True)
             code = ExitCode.INTERRUPTED
         except OSError as err:
-            if not _closed_pipe(err):
+            if not closed_pipe(err):
                 raise
-            _silence_stdout()  # `| head -1`: the reader has what it wanted; that is a success
+            silence_stdout()  # `| head -1`: the reader has what it wanted; that is a success
             code = ExitCode.OK
+        try:
+            sys.stdout.flush()  # a reader that left early is seen here, not in the interpreter's last flush
+        except OSError as err:
+            if not closed_pipe(err):
+                raise
+            silence_stdout()
         if standalone_mode:
             sys.exit(int(code))
         return int(code)

@@ -18,6 +18,7 @@ from bigdata_connectors.cli import _runtime
 from bigdata_connectors.cli._common import PROG
 from bigdata_connectors.cli._exit import ExitCode, NotConfirmed, describe
 from bigdata_connectors.cli._output import Output, color_allowed
+from bigdata_connectors.cli._stdout import echo
 from bigdata_connectors.cli._table import paint
 from bigdata_connectors.cli._text import safe
 
@@ -49,7 +50,7 @@ def show_plan(plan: Plan, as_json: bool, unchanged: bool = False) -> None:
     if as_json:
         Output(True).json(plan.to_dict())
     else:
-        click.echo(render(plan, color=_color(), unchanged=unchanged))
+        echo(render(plan, color=_color(), unchanged=unchanged))
 
 
 def _outcome_line(outcome: ActionOutcome) -> str:
@@ -63,7 +64,7 @@ def apply(ctx: click.Context, path: Path, prune: bool, replace: tuple[str, ...],
     out = Output(as_json)
     plan = make_plan(ctx, path, prune, replace)
     if not as_json:
-        click.echo(render(plan, color=_color()))
+        echo(render(plan, color=_color()))
     if not plan.has_changes:
         if as_json:
             out.json({"plan": plan.to_dict(), "report": None})

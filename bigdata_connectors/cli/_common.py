@@ -71,8 +71,9 @@ def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None
 def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         from bigdata_connectors._version import __version__
+        from bigdata_connectors.cli._stdout import echo
 
-        click.echo(f"{PROG} {__version__}")
+        echo(f"{PROG} {__version__}")
         ctx.exit()
 
 

@@ -33,4 +33,6 @@ def completion_cmd(ctx: click.Context, shell: str) -> None:
     completer = get_completion_class(shell)
     if completer is None:  # click.Choice has checked it; kept for the type checker
         raise click.UsageError(f"no completion for {shell}")
-    click.echo(completer(ctx.find_root().command, {}, PROG, COMPLETE_VAR).source())
+    from bigdata_connectors.cli._stdout import echo
+
+    echo(completer(ctx.find_root().command, {}, PROG, COMPLETE_VAR).source())

@@ -1,4 +1,5 @@
 """What commands print on stdout: tables that fit the terminal (plain when piped), JSON for scripts.
+A reader that goes away early (``| head -1``) silences stdout; the command carries on (``_stdout``).
 
 No rich here (see ``_table``). Every string that came from the server goes through ``safe`` before it is
 printed, and every command shows values the same way (``_text``: yes/no, UTC dates, counts with separators).
@@ -13,8 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import click
-
+from bigdata_connectors.cli._stdout import echo
 from bigdata_connectors.cli._table import REQUIRED, Cell, Column, Table, render_fields
 from bigdata_connectors.cli._text import count, safe, safe_json, size, when, wrap, yes_no
 
@@ -57,17 +57,17 @@ class Output:
         return shutil.get_terminal_size().columns if self.terminal else None
 
     def json(self, data: Any) -> None:
-        click.echo(safe_json(data))
+        echo(safe_json(data))
 
     def json_lines(self, rows: Iterable[Any]) -> None:
         for row in rows:
             self.json(row)
 
     def table(self, table: Table) -> None:
-        click.echo("\n".join(table.render(self.width, color=self.color)))
+        echo("\n".join(table.render(self.width, color=self.color)))
 
     def fields(self, pairs: list[tuple[str, Cell]]) -> None:
-        click.echo("\n".join(render_fields(pairs, self.width, color=self.color)))
+        echo("\n".join(render_fields(pairs, self.width, color=self.color)))
 
     def say(self, text: str, *, fold: bool = True) -> None:
         """A line of our own (its server parts already ``safe``): stdout, or stderr in --json mode. On a terminal
@@ -75,7 +75,7 @@ class Output:
         width = self.width
         if fold and width is not None and not self.as_json:
             text = "\n".join(wrap(text, width))
-        click.echo(text, err=self.as_json)
+        echo(text, err=self.as_json)
 
 
 def status_style(status: str | None) -> str:

@@ -156,3 +156,7 @@ def serve(values: Mapping[str, Any], *, prog: str) -> int:
     except StartError as err:
         print(f"{prog}: error: {err}", file=sys.stderr, flush=True)
         return 2
+    except BrokenPipeError:  # `| head -1` read what it wanted; with --env the emulator serves on regardless
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
