@@ -141,7 +141,14 @@ def _status_line(err: APIStatusError) -> str:
     return text
 
 
-_DNS = ("name or service not known", "nodename nor servname", "name resolution", "no address associated", "getaddrinfo")
+_DNS = (
+    "name or service not known",
+    "nodename nor servname",
+    "name resolution",
+    "no address associated",
+    "getaddrinfo",
+    "dnserror",
+)
 
 
 def reason(err: BaseException) -> str:

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from bigdata_connectors.cli._text import duration, safe
+from bigdata_connectors.cli._text import safe
 
 if TYPE_CHECKING:
     from bigdata_connectors import DocumentsSummary, SyncProgress
@@ -119,15 +119,21 @@ class SyncBoard:
             self._progress.stop_task(task)
 
     def trouble(self, streak: Streak) -> None:
-        """The retry listener: a request failed and will be retried; the lines it concerns say so."""
+        """The retry listener: a request failed and will be retried; the lines it concerns say so at once."""
+        from bigdata_connectors import APIConnectionError, APIStatusError
+        from bigdata_connectors.cli._exit import reason
+
+        if isinstance(streak.error, APIConnectionError):
+            what = f"API unreachable ({reason(streak.error)})"
+        elif isinstance(streak.error, APIStatusError):
+            what = f"API answered {streak.error.status_code}"
+        else:
+            what = "API trouble"
         concerned = [cid for cid in self.tracked if cid in streak.path.lower()] or list(self.tracked)
         for cid in concerned:
             row = self.tracked[cid]
             row.trouble = streak
-            attempts = (
-                f"{streak.failed} failed attempt{'s' if streak.failed != 1 else ''} over {duration(streak.seconds)}"
-            )
-            self._show(cid, f"{row.status or 'waiting'} · API unreachable ({attempts}), retrying")
+            self._show(cid, f"{row.status or 'waiting'} · {what}, retry {streak.failed}")
 
     def documents_update(self, connector_id: str) -> Callable[[DocumentsSummary], None]:
         """An ``on_documents_progress`` callback for one connector: its line counts the documents so far."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from bigdata_connectors import Connector, DocumentsSummary, SyncFailedError, SyncTimeoutError
+from bigdata_connectors import APIConnectionError, Connector, DocumentsSummary, SyncFailedError, SyncTimeoutError
 from bigdata_connectors.cli._common import PROG
 from bigdata_connectors.cli._exit import ExitCode, Where, describe
 from bigdata_connectors.cli._output import Output, connector_json, status_style
@@ -137,6 +137,8 @@ class Result:
             return Cell(f"failed: {status}", "red")
         if outcome == "timed_out":
             return Cell(f"timed out: {status or 'no answer'}", "yellow")
+        if isinstance(self.error, APIConnectionError):
+            return Cell("error: API unreachable", "red")
         code = describe(self.error, where)[0] if self.error is not None else ExitCode.ERROR
         return Cell(f"error: {_KIND.get(code, 'unexpected')}", "red")
 

@@ -3,6 +3,7 @@ there is the kernel's SIGINT to the foreground process group, as in a shell), an
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -69,6 +70,8 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while text not in self.seen:
             if time.monotonic() > deadline or not self._read(deadline):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.finish(timeout=0)  # no process left behind
                 raise AssertionError(f"{text!r} never appeared; the terminal shows: {self.text[-3000:]!r}")
 
     def type(self, keys: bytes) -> None:
@@ -83,7 +86,7 @@ class Terminal:
         try:
             while time.monotonic() < deadline and self._read(deadline):
                 pass
-            code = self.proc.wait(timeout=max(deadline - time.monotonic(), 1))
+            code = self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()

@@ -24,7 +24,9 @@ def ids(emu: ThreadedEmulator) -> dict[str, str]:
     return {"broker": broker, "spare": spare, "doomed": doomed, "doomed_too": doomed_too}
 
 
-def test_every_command_exits_quietly_on_a_closed_pipe(emu: ThreadedEmulator, ids: dict[str, str], tmp_path: Path) -> None:
+def test_every_command_exits_quietly_on_a_closed_pipe(
+    emu: ThreadedEmulator, ids: dict[str, str], tmp_path: Path
+) -> None:
     path = tmp_path / "connectors.yaml"
     path.write_text("connectors:\n  - label: Inbox\n    type: email\n")
     env = cli_env(emu.base_url, BROKER_PW=PASSWORD)
