@@ -78,7 +78,11 @@ def interactive() -> bool:
 def confirm(question: str) -> bool:
     """Ask on stderr, default no. Call it only outside ``run``: there the default SIGINT handler is in place, so
     one Ctrl-C aborts (click.Abort, exit 130) instead of being held until the answer."""
-    return bool(click.confirm(question, default=False, err=True))
+    try:
+        return bool(click.confirm(question, default=False, err=True))
+    except click.exceptions.Abort:
+        click.echo(err=True)  # end the line the terminal echoed ^C on
+        raise
 
 
 def secret(env_var: str | None, *, option: str, prompt: str) -> str:
