@@ -7,12 +7,16 @@ library only: the CLI reads this table for ``--help`` without loading the emulat
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["OPTIONS", "EmulatorOption", "defaults", "parser"]
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["DEFAULT_PORT", "OPTIONS", "EmulatorOption", "defaults", "parser"]
+
+DEFAULT_PORT = 8787
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,15 @@ class EmulatorOption:
 
 
 OPTIONS: tuple[EmulatorOption, ...] = (
-    EmulatorOption("--port", int, 8787, "The port to listen on; 0 picks a free one.", "PORT", minimum=0, maximum=65535),
+    EmulatorOption(
+        "--port",
+        int,
+        None,
+        f"The port to listen on (default: {DEFAULT_PORT}; with --env, a free one); 0 picks a free one.",
+        "PORT",
+        minimum=0,
+        maximum=65535,
+    ),
     EmulatorOption(
         "--host", str, "127.0.0.1", "The loopback address to listen on.", choices=("127.0.0.1", "localhost", "::1")
     ),
@@ -82,6 +94,8 @@ OPTIONS: tuple[EmulatorOption, ...] = (
 
 
 def _bounded(option: EmulatorOption) -> Callable[[str], Any]:
+    import argparse
+
     def convert(text: str) -> Any:
         try:
             value = option.kind(text)
@@ -98,6 +112,8 @@ def _bounded(option: EmulatorOption) -> Callable[[str], Any]:
 
 def parser(prog: str) -> argparse.ArgumentParser:
     """The argparse parser of ``OPTIONS`` (for ``python -m bigdata_connectors.testing``)."""
+    import argparse  # here: the CLI reads OPTIONS on every start, and never needs argparse
+
     built = argparse.ArgumentParser(prog=prog, description="Serve the Connectors API emulator on loopback.")
     for option in OPTIONS:
         if option.kind is bool:

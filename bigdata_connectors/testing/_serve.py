@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bigdata_connectors.testing._emulator import Emulator
-from bigdata_connectors.testing._options import OPTIONS
+from bigdata_connectors.testing._options import DEFAULT_PORT, OPTIONS
 
 __all__ = ["StartError", "serve"]
 
@@ -56,10 +56,11 @@ def _info(emulator: Emulator) -> dict[str, Any]:
 
 
 async def _run(values: Mapping[str, Any], announce: Callable[[Emulator], None]) -> None:
+    port = DEFAULT_PORT if values["port"] is None else values["port"]
     emulator = Emulator(
         api_key=values["api_key"],
         host=values["host"],
-        port=values["port"],
+        port=port,
         sync_duration=values["sync_duration"],
         force_delete_delay=values["force_delete_delay"],
         seed=values["seed"],
@@ -71,7 +72,7 @@ async def _run(values: Mapping[str, Any], announce: Callable[[Emulator], None]) 
     except OSError as err:
         taken = err.errno == errno.EADDRINUSE
         hint = ": the port is in use (pick another with --port, or --port 0 for a free one)" if taken else ""
-        raise StartError(f"cannot listen on {values['host']}:{values['port']}{hint or f': {err.strerror}'}") from None
+        raise StartError(f"cannot listen on {values['host']}:{port}{hint or f': {err.strerror}'}") from None
     try:
         emulator.preload(values["preload"])
         emulator.list_lag = values["list_lag"]
@@ -109,6 +110,8 @@ def _in_background(values: Mapping[str, Any]) -> dict[str, Any]:
     terminal does not stop it) and return its first line once it serves."""
     if not hasattr(os, "posix_spawn"):
         raise StartError("--env needs Linux or macOS: run the emulator in another terminal instead")
+    # Unless a port is asked for, a free one: its address is in the exports anyway, and 8787 may be taken.
+    values = {**values, "port": 0 if values["port"] is None else values["port"]}
     read, write = os.pipe()
     argv = [sys.executable, "-m", "bigdata_connectors.testing", *_argv(values), "--json"]
     actions = [
