@@ -105,7 +105,9 @@ def test_the_pytest_snippet_works_as_shown(followed: Followed) -> None:
         assert name, body
         (project / name.group(1)).write_text(body)
     assert sorted(p.name for p in project.iterdir()) == ["conftest.py", "pytest.ini", "test_pipeline.py"]
-    result = followed.bash(f"{from_checkout(install.strip())} --quiet\ncd project\npython -m pytest -q -p no:cacheprovider")
+    result = followed.bash(
+        f"{from_checkout(install.strip())} --quiet\ncd project\npython -m pytest -q -p no:cacheprovider"
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "1 passed" in result.stdout
 

@@ -92,3 +92,19 @@ def test_help_shows_the_global_options_on_every_command(emu: ThreadedEmulator) -
     assert code == 0
     assert re.search(r"--base-url URL +The API's address", plain(out))
     assert re.search(r"--debug +Show tracebacks", plain(out))
+
+
+def test_the_readme_documents_every_flag_the_help_shows() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = []
+    for name, command in cli.commands.items():
+        assert f"`{name}" in readme or f"{name} " in readme, name
+        for param in command.params:
+            if getattr(param, "hidden", False):
+                continue
+            for flag in (o for o in [*param.opts, *param.secondary_opts] if o.startswith("--")):
+                if flag not in readme:
+                    missing.append(f"{name} {flag}")
+    assert not missing, missing

@@ -235,6 +235,22 @@ def test_help_loads_neither_the_sdk_client_nor_rich() -> None:
     assert out.strip().splitlines()[-1] == "[]"
 
 
+def test_api_commands_load_only_what_they_need(slow_emu: ThreadedEmulator) -> None:
+    """`list` and `get` need the SDK, not rich (the live display), PyYAML (connectors files) or the emulator."""
+    code = (
+        "import sys\n"
+        "from bigdata_connectors.cli import main\n"
+        "for args in (['list'], ['list', '--json']):\n"
+        "    try:\n        main(args)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
+        "heavy = ['rich', 'yaml', 'bigdata_connectors.testing._emulator', 'aiohttp.web', 'argparse',"
+        " 'bigdata_connectors._generated.request_models']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = cli_env(slow_emu.base_url)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
 def test_the_core_does_not_import_the_cli() -> None:
     code = (
         "import sys, bigdata_connectors\n"
