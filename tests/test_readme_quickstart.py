@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +66,7 @@ class Followed:
 
 
 @pytest.fixture(scope="module")
-def followed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Followed]:
+def followed(tmp_path_factory: pytest.TempPathFactory) -> Followed:
     """The quickstart, each line run in turn in one bash, as pasted; the run stops at the first failing line."""
     directory = tmp_path_factory.mktemp("new-user")
     env = clean_environment(tmp_path_factory.mktemp("home"))
@@ -80,7 +79,7 @@ def followed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Followed]:
     script = f"set -e\ntrap 'kill \"${{BIGDATA_EMULATOR_PID:-}}\" 2>/dev/null || true' EXIT\n{numbered}\n"
     result = subprocess.run(["bash", "-c", script], cwd=directory, env=env, capture_output=True, text=True,
                             timeout=600, check=False)  # fmt: skip
-    yield Followed(directory, env, result, lines)
+    return Followed(directory, env, result, lines)
 
 
 def test_the_quickstart_works_pasted_line_by_line(followed: Followed) -> None:

@@ -46,9 +46,10 @@ def evil(emu: ThreadedEmulator) -> dict[str, str]:
     """A broker connector whose label and description are EVIL, synced once (its documents' names, type and
     status made EVIL too), and an email connector labelled EVIL."""
     (broker,) = (str(i) for i in emu.call(emu.emulator.preload, 1))
+    (mail,) = (str(i) for i in emu.call(emu.emulator.preload, 1, type="email"))
     emu.emulator.sync_items = 2
     emu.emulator.document_processing = 0.0
-    assert cli(emu, "update", broker, "--label", EVIL, "--description", EVIL).returncode == 0
+    assert cli(emu, "update", broker, "--label", EVIL, "--description", EVIL).returncode == 0  # through the API
     assert cli(emu, "sync", broker, "--date-limit", "2026-01-01", "--wait", "--poll-interval", "0.05").returncode == 0
 
     def poison() -> None:
@@ -56,10 +57,12 @@ def evil(emu: ThreadedEmulator) -> dict[str, str]:
             document.file_name = EVIL + ".pdf"
             document.content_type = "application/\x1b[5m"
         for connector in emu.emulator.state.connectors.values():
-            connector.last_sync_status = "SUCCESS\x1b[8m"
+            if connector.type == "email":
+                connector.label = EVIL
+            else:
+                connector.last_sync_status = "SUCCESS\x1b[8m"
 
     emu.call(poison)
-    mail = json.loads(cli(emu, "create", "--type", "email", "--label", EVIL, "--json").stdout)["connector_id"]
     return {"broker": broker, "mail": mail}
 
 

@@ -36,10 +36,14 @@ def account(emu: ThreadedEmulator) -> list[str]:
     ids = [str(i) for i in emu.call(emu.emulator.preload, 3)]
     emu.emulator.sync_items = 3
     emu.emulator.document_processing = 0.0
-    for cid in ids:
-        cli(emu, "update", cid, "--label", f"{LONG} ({cid[-4:]})")
+
+    def arrange() -> None:
+        for connector in emu.emulator.state.connectors.values():
+            connector.label = f"{LONG} ({str(connector.connector_id)[-4:]})"
+            connector.archived = str(connector.connector_id) == ids[2]
+
+    emu.call(arrange)
     cli(emu, "sync", ids[0], "--date-limit", "2026-01-01", "--wait", "--poll-interval", "0.05")
-    cli(emu, "archive", ids[2])
     return ids
 
 
