@@ -94,11 +94,15 @@ def _say(emulator: Emulator, as_json: bool) -> None:
     if as_json:
         print(json.dumps(_info(emulator)), flush=True)
     else:
-        print(f"Bigdata connectors emulator on {emulator.base_url} (Ctrl-C to stop)", flush=True)
+        print(f"Bigdata connectors emulator on {emulator.base_url}", flush=True)  # scripts read this first line
         print(f"  export BIGDATA_BASE_URL={emulator.base_url}", flush=True)
         print(f"  export BIGDATA_API_KEY={emulator.api_key}", flush=True)
         if emulator.tls is not None:
-            print(f"  export SSL_CERT_FILE={emulator.ca_path}   # the CA that signed its certificate", flush=True)
+            print(f"  CA certificate to trust: {emulator.ca_path}", flush=True)
+            print(
+                f"  (BigdataClient(ssl={emulator.ca_path!r}), or export SSL_CERT_FILE={emulator.ca_path})", flush=True
+            )
+        print("Serving until Ctrl-C.", flush=True)
     if os.environ.get(_DETACHED):  # in the background: nobody reads our output any more
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
