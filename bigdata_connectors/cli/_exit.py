@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
@@ -106,7 +106,6 @@ class Where:
     base_url: str | None = None
     watch: RetryWatch | None = None
     flags: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _status_code(err: APIStatusError) -> ExitCode:

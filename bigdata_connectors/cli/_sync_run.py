@@ -79,10 +79,9 @@ def start(ctx: click.Context, ids: list[str], date_limit: date | None, timeout: 
             table.add(row["connector_id"], safe(row["label"]), when(datetime.fromisoformat(row["started_at"])),
                       row["date_limit"] or "")  # fmt: skip
         out.table(table)
-        them = "it" if len(started) == 1 else "them"
-        out.say(
-            f"Started; {'the sync runs' if len(started) == 1 else 'the syncs run'} on the server. To wait for {them}, here or anywhere:"
-        )
+        single = len(started) == 1
+        out.say(f"Started; the sync{'' if single else 's'} run{'s' if single else ''} on the server. "
+                f"To wait for {'it' if single else 'them'}, here or anywhere:")  # fmt: skip
         out.say(resume_command([row["token"] for row in started]), fold=False)  # a line of its own, to copy
     failures = [(cid, err) for cid, _, err in results if err is not None]
     for cid, err in failures:
