@@ -48,7 +48,13 @@ def run(
     global _last
     debug = settings(ctx).debug
     where = Where(base_url=settings(ctx).base_url, flags=flags)
-    where.watch = RetryWatch(on_retry or (lambda streak: None if debug else _notice(streak, where)))
+    noticed: set[str] = set()  # said once per request path: a long wait must not repeat it at every poll
+
+    def notice(streak: Streak) -> None:
+        if not debug and streak.path not in noticed and _notice(streak, where):
+            noticed.add(streak.path)
+
+    where.watch = RetryWatch(on_retry or notice)
     _last = where
 
     async def main() -> T:
@@ -60,14 +66,18 @@ def run(
         return asyncio.run(main())
 
 
-def _notice(streak: Streak, where: Where) -> None:
-    """Say at once that the API does not answer (the retries take seconds), or that a retry waits long."""
-    if isinstance(streak.error, APIConnectionError) and streak.failed == 1:
+def _notice(streak: Streak, where: Where) -> bool:
+    """Say at once that the API does not answer (the retries take seconds), or that a retry waits long; return
+    whether anything was said."""
+    if isinstance(streak.error, APIConnectionError):
         address = where.base_url or "the API"
         click.echo(f"{PROG}: no connection to {address} ({reason(streak.error)}); trying again...", err=True)
-    elif streak.sleep >= 5:
+        return True
+    if streak.sleep >= 5:
         message = describe(streak.error, where)[1]
         click.echo(f"{PROG}: {message}; trying again in {duration(streak.sleep)}...", err=True)
+        return True
+    return False
 
 
 def interactive() -> bool:
