@@ -75,6 +75,7 @@ Examples:
   BROKER_PW=... {PROG} create --type investment_research --label "Broker portal" \\
       --user-id me@broker.com --password-env BROKER_PW
   {PROG} create --type sharepoint --label "Team site"     # prompts for the session id
+  ID=$({PROG} create --type email --label "Desk mail" --quiet)
 
 \b
 Secrets come from an environment variable you name (--password-env, --session-id-env) or from a

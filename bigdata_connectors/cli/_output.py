@@ -195,7 +195,7 @@ def documents_table(documents: Iterable[Document]) -> Table:
     table = Table(
         [
             Column("ID", REQUIRED),
-            Column("FILE NAME", REQUIRED, flexible=True),
+            Column("FILE NAME", REQUIRED, flexible=True, min_width=16),
             Column("STATUS", REQUIRED),
             Column("SIZE", 40, right=True),
             Column("TYPE", 30),
