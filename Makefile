@@ -75,7 +75,7 @@ $(DEMO_VENV)/.installed: pyproject.toml
 	touch $@
 
 readme-test: install  ## the README's quickstart pasted into a clean virtualenv (also part of `make test`)
-	$(PY) -m pytest -q tests/test_readme_quickstart.py
+	$(PY) -m pytest -q tests/e2e/test_readme_quickstart.py
 
 bench: install  ## every figure of docs/benchmarks.md in one run (about 10 minutes); copied there by hand, with the date
 	$(PY) -m pip install --quiet -e '.[dev,bench,cli]'

@@ -120,7 +120,7 @@ def test_the_api_dying_mid_wait_is_shown_live_and_the_exit_says_how_to_wait_agai
     and prints the command that waits for it again."""
     (cid,) = (str(i) for i in slow_emu.call(slow_emu.emulator.preload, 1))
     env = cli_env(slow_emu.base_url, TERM="xterm")
-    args = ["sync", cid, "--date-limit", "2026-01-01", "--wait", "--timeout", "20", "--poll-interval", "0.1"]
+    args = ["sync", cid, "--date-limit", "2026-01-01", "--wait", "--timeout", "8", "--poll-interval", "0.1"]
     terminal = Terminal(args, env)
     terminal.expect(b"2 polls")
     slow_emu.go_down()
