@@ -248,7 +248,7 @@ def describe(err: BaseException, where: Where | None = None) -> tuple[ExitCode, 
         if str(err).startswith("no API key"):
             return (
                 ExitCode.CONFIG,
-                f"no API key: set {_ENV_KEY} (to try things locally, `bigdata-connectors emulator` prints one)",
+                f'no API key: set {_ENV_KEY} (to try things locally: eval "$(bigdata-connectors emulator --env)")',
             )
         return ExitCode.CONFIG, one_line(str(err))
     if isinstance(err, APIConnectionError):
