@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 AIRFLOW_VENV ?= .venv-airflow
 AF_PY := $(AIRFLOW_VENV)/bin/python
 AIRFLOW_FILES := bigdata_connectors/airflow tests_airflow examples/airflow
+# The demo installs what a user of the quickstart installs, the package and its [cli] extra, and no dev tools.
+DEMO_VENV ?= .venv-demo
 
-.PHONY: install install-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo bench soak clean
+.PHONY: install install-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo readme-test bench soak clean
 
 install: $(VENV)/.installed
 
@@ -63,8 +65,17 @@ test-airflow: install-airflow  ## the Airflow adapter, type-checked and tested a
 	$(AIRFLOW_VENV)/bin/mypy --strict --cache-dir .mypy_cache/airflow $$(find $(wildcard $(AIRFLOW_FILES)) -name '*.py')
 	$(AF_PY) -m pytest -q tests_airflow
 
-demo: install
-	$(PY) examples/quickstart.py
+demo: $(DEMO_VENV)/.installed  ## the SDK quickstart: against the built-in emulator unless BIGDATA_API_KEY is set
+	$(DEMO_VENV)/bin/python examples/quickstart.py
+
+$(DEMO_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install --quiet -e '.[cli]'
+	touch $@
+
+readme-test: install  ## the README's quickstart pasted into a clean virtualenv (also part of `make test`)
+	$(PY) -m pytest -q tests/e2e/test_readme_quickstart.py
 
 bench: install  ## every figure of docs/benchmarks.md in one run (about 10 minutes); copied there by hand, with the date
 	$(PY) -m pip install --quiet -e '.[dev,bench,cli]'
@@ -74,4 +85,4 @@ soak: install
 	$(PY) -m bench.soak
 
 clean:
-	rm -rf $(VENV) $(AIRFLOW_VENV) build *.egg-info
+	rm -rf $(VENV) $(AIRFLOW_VENV) $(DEMO_VENV) build *.egg-info
