@@ -22,8 +22,19 @@ from bigdata_connectors import SyncHandle as AsyncSyncHandle
 
 # Async name -> blocking name, where they differ by nature.
 RENAMED = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__"}
-# Annotations are compared as written, but for what is async by nature.
-SPELLING = [("AsyncIterator[", "Iterator["), ("_Unset", "Unset")]
+# Annotations are compared as written, but for what is async by nature, and for the wing packages through which
+# the async signatures name their types (``_syncs.SyncHandle``: resolved on first read, see DESIGN.md).
+SPELLING = [
+    ("AsyncIterator[", "Iterator["),
+    ("_Unset", "Unset"),
+    ("_syncs.", ""),
+    ("_as_code.", ""),
+    ("_generated.request_models.", ""),
+    (
+        "EmailConnectorConfig | InvestmentResearchConnectorConfig | SharepointConnectorConfig | Mapping[str, Any]",
+        "CreateConfig",
+    ),
+]
 CLASSES = [
     (AsyncBigdataClient, blocking.BigdataClient),
     (AsyncConnectorsService, blocking.ConnectorsService),
