@@ -15,6 +15,11 @@ set) is collected with its line and key and raised together as one ConnectorsFil
 
 PyYAML is imported here, lazily, only when a file is read (extra ``bigdata-connectors[yaml]``); the line
 numbers come from its node marks, so the schema is checked on the node tree rather than on plain data.
+
+Bounded, so a hostile or broken file is refused fast with ConnectorsFileError instead of exhausting the stack,
+the memory or the time of whoever reads it: at most ``MAX_FILE_CHARS`` characters, nested at most ``MAX_DEPTH``
+levels, and at most ``MAX_VALUES`` values once its aliases are expanded (``*name`` repeats what ``&name`` marks,
+so a small file could otherwise stand for millions of values).
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ _SECRET_FIELDS = {"password_env": "config.user_password", "session_id_env": "con
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONVENTIONAL = re.compile(r"[A-Z_][A-Z0-9_]*")
 _STR, _BOOL, _NULL, _INT = (f"tag:yaml.org,2002:{t}" for t in ("str", "bool", "null", "int"))
+MAX_FILE_CHARS = 1024 * 1024  # about 5,000 connectors
+MAX_DEPTH = 20  # a connectors file needs 6 levels
+MAX_VALUES = 200_000  # nodes, aliases expanded: far above what MAX_FILE_CHARS holds without aliases
+_TOO_DEEP = f"the file is nested deeper than {MAX_DEPTH} levels, the most read (a connectors file needs 6)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +77,8 @@ class ConnectorsFile:
             problem = FileProblem(None, "", "this is YAML text, not a path: use ConnectorsFile.parse(text)")
             raise ConnectorsFileError("<text given as a path>", [problem])
         try:
-            text = Path(name).read_text(encoding="utf-8")
+            with Path(name).open(encoding="utf-8") as stream:
+                text = stream.read(MAX_FILE_CHARS + 1)  # bounded: the path may be a pipe or a device
         except (OSError, UnicodeDecodeError) as err:
             reason = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
             raise ConnectorsFileError(name, [FileProblem(None, "", f"cannot read the file: {reason}")]) from None
@@ -80,8 +90,12 @@ class ConnectorsFile:
     ) -> ConnectorsFile:
         """Load a connectors file from its text; ``name`` is used in error messages.
 
-        Raises ConnectorsFileError, ImportError (no PyYAML).
+        Raises ConnectorsFileError (also for text over ``MAX_FILE_CHARS`` characters, nested deeper than
+        ``MAX_DEPTH``, or expanding to more than ``MAX_VALUES`` values), ImportError (no PyYAML).
         """
+        if len(text) > MAX_FILE_CHARS:
+            problem = FileProblem(None, "", f"the file is larger than {MAX_FILE_CHARS:,} characters, the most read")
+            raise ConnectorsFileError(name, [problem])
         checker = _Checker(os.environ if environ is None else environ)
         specs = checker.document(text)
         if checker.problems:
@@ -96,6 +110,46 @@ def _yaml() -> Any:
     except ImportError as err:
         raise ImportError("reading connectors files needs PyYAML: pip install 'bigdata-connectors[yaml]'") from err
     return yaml
+
+
+def _compose(yaml: Any, text: str) -> Any:
+    """PyYAML's node tree of ``text``, refusing (a ComposerError, with its line) nesting deeper than ``MAX_DEPTH``:
+    PyYAML composes recursively, so a file thousands of levels deep would exhaust the stack."""
+
+    class Bounded(yaml.SafeLoader):  # type: ignore[misc]
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.depth >= MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    loader = Bounded(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _too_many_values(root: Any) -> Any | None:
+    """The node at which ``root``, aliases expanded, passes ``MAX_VALUES`` nodes, or None. Counts without expanding
+    (a node an alias repeats is counted each time), so a cycle or a bomb stops at the limit."""
+    count, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return node
+        if node.id == "sequence":
+            stack.extend(node.value)
+        elif node.id == "mapping":
+            stack.extend(part for pair in node.value for part in pair)
+    return None
 
 
 def _label_of(node: Any) -> str | None:
@@ -123,18 +177,23 @@ class _Checker:
     def document(self, text: str) -> list[ConnectorSpec]:
         yaml = _yaml()
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = _compose(yaml, text)
         except yaml.MarkedYAMLError as err:
             # Built from the parts, not str(err): that quotes the offending source line, which may hold a secret.
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark is not None else None
-            self.problems.append(FileProblem(line, "", f"not valid YAML: {err.problem or err.context}"))
+            said = err.problem if err.problem == _TOO_DEEP else f"not valid YAML: {err.problem or err.context}"
+            self.problems.append(FileProblem(line, "", said))
             return []
         except yaml.YAMLError as err:
             self.problems.append(FileProblem(None, "", f"not valid YAML: {type(err).__name__}"))
             return []
         if root is None:
             self.problems.append(FileProblem(None, "", "the file is empty: it needs a 'connectors' list"))
+            return []
+        if (node := _too_many_values(root)) is not None:
+            self.problem(node, "", f"the file stands for more than {MAX_VALUES:,} values once its aliases (*name) "
+                         "are expanded: aliases may repeat a value, not multiply the file")  # fmt: skip
             return []
         top = self.mapping(root, "", ("version", "connectors"), required=("connectors",))
         if top is None:

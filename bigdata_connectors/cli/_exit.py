@@ -177,8 +177,8 @@ def unreachable(err: APIConnectionError, where: Where) -> str:
     if isinstance(err, TLSError):
         detail = safe(err.message).replace(" ssl:default", "")
         return (
-            f"{detail} (from the command line: export SSL_CERT_FILE=/path/to/ca-bundle.pem to trust a private CA; "
-            "HTTPS_PROXY for a proxy)"
+            f"{detail} (from the command line: --ssl system or BIGDATA_SSL=system to trust the operating system's "
+            "certificates, --ssl /path/to/ca-bundle.pem or SSL_CERT_FILE for a private CA; HTTPS_PROXY for a proxy)"
         )
     if isinstance(err, APITimeoutError):
         return f"no answer from {address} in time ({request}; {attempts})"
