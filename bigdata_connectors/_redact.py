@@ -147,11 +147,13 @@ class Redactor:
 
     def value(self, value: Any) -> Any:
         """A decoded JSON value (or pydantic error input) with secrets replaced in every string, keys included,
-        and a number that spells a secret replaced whole."""
+        and a number that spells a secret replaced whole. Bytes (a raw body) come back as cleaned text."""
         if self._regex is None:
             return value
         if isinstance(value, str):
             return self.text(value)
+        if isinstance(value, bytes | bytearray):  # pydantic's input for a body that is not JSON: the raw bytes
+            return self.text(bytes(value).decode("utf-8", errors="replace"))
         if isinstance(value, Mapping):
             return {self.value(k): self.value(v) for k, v in value.items()}
         if isinstance(value, list | tuple):

@@ -254,7 +254,10 @@ def describe(err: BaseException, where: Where | None = None) -> tuple[ExitCode, 
     if isinstance(err, APIConnectionError):
         return ExitCode.UNAVAILABLE, unreachable(err, where)
     if isinstance(err, MalformedResponseError):
-        return ExitCode.UNAVAILABLE, f"the answer to {err.method} {safe(err.path)} was not valid HTTP"
+        # Not valid HTTP, or a list that would not end (a server ignoring ``page``): the SDK's words say which.
+        return ExitCode.UNAVAILABLE, one_line(
+            f"the answer to {err.method} {safe(err.path)} was broken: {safe(err.message)}"
+        )
     if isinstance(err, ResponseTooLargeError):
         return ExitCode.UNAVAILABLE, f"the answer to {err.method} {safe(err.path)} was larger than {err.limit:,} bytes"
     if isinstance(err, ResponseValidationError):
