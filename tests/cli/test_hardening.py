@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -51,7 +51,7 @@ def loopback() -> Iterator[ThreadedLoopback]:
         yield server
 
 
-def run(*args: str, env: dict[str, str | None]) -> Result:
+def run(*args: str, env: Mapping[str, str | None]) -> Result:
     return CliRunner(env={"BIGDATA_API_KEY": API_KEY, "NO_COLOR": "1", **env}).invoke(
         cli, list(args), catch_exceptions=False
     )
