@@ -104,11 +104,11 @@ def parse_date_limit(value: date | datetime | str) -> date:
 
 
 def duration(name: str, seconds: float, *, zero: bool = False, rule: str = "") -> None:
-    """Raise ValueError (naming ``name``, then ``rule``) unless ``seconds`` is a real number of seconds above 0
-    (or 0 with ``zero``) and at most ``MAX_DURATION``: a wait's deadline is a ``datetime``, which cannot hold
-    much more (``timeout=1e12`` would overflow it)."""
+    """Raise TypeError (not a number) or ValueError (naming ``name``, then ``rule``) unless ``seconds`` is a real
+    number of seconds above 0 (or 0 with ``zero``) and at most ``MAX_DURATION``: a wait's deadline is a
+    ``datetime``, which cannot hold much more (``timeout=1e12`` would overflow it)."""
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise ValueError(f"{name} must be a number of seconds, got {type(seconds).__name__}{rule}")
+        raise TypeError(f"{name} must be a number of seconds, got {type(seconds).__name__}")
     if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not zero) or seconds > MAX_DURATION:
         low = ">= 0" if zero else "> 0"
         raise ValueError(f"{name} must be a finite number of seconds {low} and at most {MAX_DURATION:.0f} "
