@@ -299,7 +299,9 @@ def clean_body(raw: bytes, content_type: str, redactor: Redactor, *, cut: bool) 
     text = _decoded(raw, content_type)
     if not text.strip():
         return None
-    text = redactor.excerpt(text, len(text), cut=cut)
+    text = redactor.text(text)
+    if cut:  # its last characters may hold the start of a secret whose end the cap cut off
+        text = text[: max(0, len(text) - redactor.margin)]
     if "html" in content_type or text.lstrip()[:1] == "<":
         return " ".join(text.split())
     return text
