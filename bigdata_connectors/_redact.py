@@ -14,8 +14,9 @@ The rule is **meaning first, spelling as the fallback** (DESIGN.md, "Secrets and
 - ``text``: for what is not JSON (a plain or HTML body, a header, a reason phrase, aiohttp's text, and
   every decoded string above), one pattern per secret matches it in any mix, character by character, of
   its spellings: as is, any letter case, JSON escapes (``\uXXXX`` in any hex case, surrogate pairs,
-  ``\/``, ``\"``, ``\\``), percent-encoding (any hex case, ``+`` for a space) and HTML character
-  references. A double escape contains a single one, so it is caught too.
+  ``\/``, ``\"``, ``\\``), percent-encoding (any hex case, ``+`` for a space), HTML character
+  references, and Python's ``\xNN`` (a repr of text or bytes). A double escape contains a single one, so it
+  is caught too.
 - ``excerpt``: text the SDK cuts (a preview, a capped body) is cut only after redaction, and never keeps
   the start of a secret cut in half.
 
@@ -57,34 +58,57 @@ REDACTED = "***"
 # The short JSON escapes, and the named HTML character references, of the characters that have one.
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _HTML_NAMES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
-# The longest spelling one character may take above (``&#x0000`` + 6 hex digits + ``;``): a text cut by the SDK
-# loses this many characters per character of the longest secret at its end, so no secret's start survives a cut.
-_WIDEST = 14
+# The longest spelling one character may take above (four ``\xNN`` bytes): a text cut by the SDK loses this many
+# characters per character of the longest secret at its end, so no secret's start survives a cut.
+_WIDEST = 16
+
+
+# A backslash escape, escaped again (JSON inside a JSON string, a repr of escaped text) gains backslashes before it (up to three
+# levels are matched).
+_BACKSLASHES = r"\\{1,8}"  # bounded: a long run of backslashes must not make matching quadratic
 
 
 def _spelled(char: str) -> str:
-    """A pattern matching ``char`` in any spelling a JSON encoder, a URL or an HTML page may give it
-    (compiled case-insensitively: hex digits in any case)."""
+    """A pattern matching ``char`` in any spelling a JSON encoder, a URL, an HTML page or a Python repr may give it,
+    escaped once or more (compiled case-insensitively: hex digits in any case)."""
     code = ord(char)
-    forms = [re.escape(char)]
-    if code > 0xFFFF:  # JSON writes it as a UTF-16 surrogate pair
+    utf8 = char.encode("utf-8", "surrogatepass")
+    escapes = []  # what follows the backslash(es) of a backslash escape
+    if code > 0xFFFF:  # JSON writes it as a UTF-16 surrogate pair; Python's repr as \U0001f600
         high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
-        forms.append(rf"\\u{high:04x}\\u{low:04x}")
+        escapes += [f"u{high:04x}{_BACKSLASHES}u{low:04x}", f"U{code:08x}"]
     else:
-        forms.append(rf"\\u{code:04x}")
+        escapes.append(f"u{code:04x}")
     if char in _JSON_ESCAPES:
-        forms.append(re.escape(_JSON_ESCAPES[char]))
-    forms.append("".join(f"%{byte:02x}" for byte in char.encode("utf-8", "surrogatepass")))
+        escapes.append(re.escape(_JSON_ESCAPES[char][1:]))
+    if char == "'":  # Python's repr of text holding both quotes
+        escapes.append("'")
+    if code < 0x100:  # Python's repr of text
+        escapes.append(f"x{code:02x}")
+    if code > 0x7F:  # Python's repr of bytes (aiohttp quotes the bytes of a broken answer that way)
+        escapes.append(_BACKSLASHES.join(f"x{byte:02x}" for byte in utf8))
+    forms = [_BACKSLASHES + "(?:" + "|".join(escapes) + ")"]
+    forms.append("".join(f"%{byte:02x}" for byte in utf8))
     if char == " ":
         forms.append(r"\+")
     if char in _HTML_NAMES:
         forms.append(re.escape(_HTML_NAMES[char]))
     forms.append(rf"&\#0{{0,4}}{code};|&\#x0{{0,4}}{code:x};")
+    forms.append(re.escape(char))  # last: an escape that starts with this very character is tried first
     return "(?:" + "|".join(forms) + ")"
 
 
+def _backslashes(count: int) -> str:
+    """A pattern matching a run of ``count`` backslashes of a secret: escaped once, twice or three times (each
+    backslash doubled each time), or each spelled as a code (``\\u005c``, ``%5c``, ``&#92;``). As one unit, with a
+    fixed count: a choice per backslash would make matching a long run of them exponential."""
+    one = _BACKSLASHES + r"(?:u005c|x5c)|%5c|&\#0{0,4}92;|&\#x0{0,4}5c;"
+    return "(?:" + "|".join([f"(?:{one}){{{count}}}", *(rf"\\{{{count * n}}}" for n in (8, 4, 2, 1))]) + ")"
+
+
 def _pattern(secret: str) -> str:
-    return "".join(_spelled(char) for char in secret)
+    runs = re.findall(r"\\+|[^\\]", secret, flags=re.DOTALL)
+    return "".join(_backslashes(len(run)) if run[0] == "\\" else _spelled(run) for run in runs)
 
 
 class Redactor:
