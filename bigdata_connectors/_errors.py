@@ -378,9 +378,7 @@ class ConnectorsFileError(EnsureError, ValueError):
     variable that is not set (``missing_variables``: their names, ``***`` for a name that does not look like one, in
     case a secret was pasted there). Raised before anything is sent. Never quotes a secret's value."""
 
-    def __init__(
-        self, source: str, problems: Sequence[FileProblem], missing_variables: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, source: str, problems: Sequence[FileProblem], missing_variables: Sequence[str] = ()) -> None:
         self.source = source
         self.problems = list(problems)
         self.missing_variables = tuple(missing_variables)
