@@ -10,6 +10,7 @@ own thread and loop, for ``dag.test()``, which blocks the calling thread and run
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
 import logging
 import os
@@ -34,6 +35,12 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{HOME / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(HOME / "logs"),
+        # Connections stored in the database are encrypted, as in a deployment; one key and one JWT secret
+        # for this process and every Airflow component a real-stack test starts.
+        "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "AIRFLOW__API_AUTH__JWT_SECRET": os.urandom(16).hex(),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
     }
 )
 
@@ -61,6 +68,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("BIGDATA_KEEP_AIRFLOW_HOME"):  # debugging a real-stack test: its logs stay
+        print(f"Airflow home kept: {HOME}")
+        return
     shutil.rmtree(HOME, ignore_errors=True)
 
 
@@ -120,7 +130,7 @@ def bigdata_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]
     return point_at
 
 
-# ---------------------------------------------------------------- Airflow's metadata DB (dag.test only)
+# ---------------------------------------------------------------- Airflow's metadata DB
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +138,35 @@ def airflow_db() -> None:
     from airflow.utils import db
 
     db.initdb()
+
+
+def store_connection(conn_id: str, base_url: str, api_key: str = API_KEY, extra: str | None = None) -> None:
+    """A ``bigdata`` connection in Airflow's metadata database (password encrypted with the Fernet key), as
+    the UI or ``airflow connections add`` stores it; replaces one of the same id."""
+    from airflow.models import Connection
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        session.query(Connection).filter(Connection.conn_id == conn_id).delete()
+        session.add(Connection(conn_id=conn_id, conn_type="bigdata", host=base_url, password=api_key, extra=extra))
+
+
+def metadata_rows_with(needle: str) -> list[str]:
+    """Every table and column of the metadata database whose text holds ``needle`` (the canary key)."""
+    import sqlite3
+
+    found = []
+    with sqlite3.connect(HOME / "airflow.db") as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info('{table}')")]
+            for column in columns:
+                hits = db.execute(
+                    f"SELECT count(*) FROM '{table}' WHERE CAST(\"{column}\" AS TEXT) LIKE ?", (f"%{needle}%",)
+                )
+                if hits.fetchone()[0]:
+                    found.append(f"{table}.{column}")
+    return found
 
 
 # ---------------------------------------------------------------- guards

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from bigdata_connectors import BigdataClient
 from bigdata_connectors.airflow.hooks import aget_connection, client_from_connection
 
+__all__ = ["borrowers", "client_from_connection", "shared_client"]
+
 log = logging.getLogger(__name__)
 
 

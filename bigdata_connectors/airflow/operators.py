@@ -247,8 +247,8 @@ class BigdataSyncOperator(BaseOperator):
         async with client_from_connection(conn) as client:
             previous = self._stored_handle(client.connectors.resume_sync, stored, settings.connector_id)
             if previous is not None:
-                seen = await previous.poll()
-                if seen.state != "failed":
+                state = await self._state_of(previous)
+                if state != "failed":
                     deadline = utcnow() + timedelta(seconds=settings.timeout)
                     again = client.connectors.attach_sync(
                         previous.connector_id,
@@ -256,13 +256,7 @@ class BigdataSyncOperator(BaseOperator):
                         started_at=previous.started_at,
                         deadline=deadline,
                     )
-                    return _sync(again, f"reattached to (it was {seen.state} on this try's first read)")
-                self.log.warning(
-                    "The sync this task started before (token %s) ended %s: %s; starting a new one",
-                    stored,
-                    seen.connector.last_sync_status,
-                    seen.connector.last_sync_error_msg or "no message",
-                )
+                    return _sync(again, f"reattached to (it was {state} on this try's first read)")
             handle = await client.connectors.start_sync(
                 settings.connector_id, date_limit=settings.date_limit, timeout=settings.timeout
             )
@@ -285,6 +279,25 @@ class BigdataSyncOperator(BaseOperator):
             )
             return None
         return handle
+
+    async def _state_of(self, handle: SyncHandle) -> str:
+        """The stored sync's state by one ``GET``: "running", "succeeded", "failed", or "unknown" when the API
+        does not answer (then the wait, which rides out outages, finds out: never a second sync on a doubt).
+        Raises what no retry can fix (the connector deleted or archived, the key refused)."""
+        try:
+            seen = await handle.poll()
+        except BigdataError as err:
+            if is_permanent(err):
+                raise
+            self.log.warning("Could not read the stored sync's state (%s); reattaching to it", err)
+            return "unknown"
+        if seen.state == "failed":
+            self.log.warning(
+                "The sync this task started before ended %s: %s; starting a new one",
+                seen.connector.last_sync_status,
+                seen.connector.last_sync_error_msg or "no message",
+            )
+        return seen.state
 
     async def _wait_in_worker(self, conn: Connection, trigger: BigdataSyncTrigger) -> dict[str, Any]:
         async with client_from_connection(conn) as client:
