@@ -58,6 +58,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
     )
+    # Airflow 3.1.8 with the providers pinned beside it warns about itself (its common-compat provider,
+    # its SQLAlchemy mappings). Not ours either.
+    config.addinivalue_line("filterwarnings", "ignore:The `airflow.operators.branch.BaseBranchOperator` attribute")
+    config.addinivalue_line("filterwarnings", "ignore:The ``noload`` loader strategy is deprecated")
+    config.addinivalue_line("filterwarnings", "ignore:The anyio.abc.BlockingPortal alias is deprecated")
+    config.addinivalue_line("filterwarnings", "ignore:'HTTP_422_UNPROCESSABLE_ENTITY' is deprecated")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

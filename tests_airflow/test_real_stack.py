@@ -221,8 +221,14 @@ def test_the_connector_link_renders(stack: Stack, served: ThreadedEmulator) -> N
     cid = new_connector(served)
     run_id = trigger(stack, "stack_deferred", {"connector_id": cid})
     assert finished("stack_deferred", run_id) == "success"
-    url = f"http://127.0.0.1:{stack.port}/api/v2/dags/stack_deferred/dagRuns/{run_id}/taskInstances/sync/links"
-    with urllib.request.urlopen(url, timeout=30) as answer:
+    base = f"http://127.0.0.1:{stack.port}"
+    with urllib.request.urlopen(f"{base}/auth/token", timeout=30) as answer:  # all-admins: no credentials
+        token = json.loads(answer.read())["access_token"]
+    request = urllib.request.Request(
+        f"{base}/api/v2/dags/stack_deferred/dagRuns/{run_id}/taskInstances/sync/links",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
         links = json.loads(answer.read())
     assert links["extra_links"] == {"Bigdata connector": f"{WEB_APP}/connectors/{cid}"}
 
