@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import gc
+import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -19,6 +21,7 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import pytest
@@ -41,8 +44,13 @@ os.environ.update(
         "AIRFLOW__API_AUTH__JWT_SECRET": os.urandom(16).hex(),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # OpenLineage's listener registers at start-up only if a transport is configured: every event to a file.
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(HOME / "openlineage.jsonl"), "append": True}
+        ),
     }
 )
+OPENLINEAGE_EVENTS = HOME / "openlineage.jsonl"
 
 from bigdata_connectors.testing import Emulator  # noqa: E402  (after the environment is set)
 
@@ -82,8 +90,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def connection_json(base_url: str, api_key: str = API_KEY) -> str:
     """The ``bigdata`` connection in Airflow's JSON form, the base URL in ``host``."""
-    import json
-
     return json.dumps({"conn_type": "bigdata", "host": base_url, "password": api_key})
 
 
@@ -144,6 +150,32 @@ def airflow_db() -> None:
     from airflow.utils import db
 
     db.initdb()
+
+
+TEST_DAGS = ROOT / "tests_airflow" / "dags" / "bigdata_test_dags.py"
+EXAMPLES = ROOT / "examples" / "airflow"
+
+
+def load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"dagfile_{path.stem}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def dag_files(airflow_db: None) -> dict[str, ModuleType]:
+    """The DAG files, in the DAG folder (dag.test() needs them parsed into the metadata DB) and imported."""
+    files = {
+        "tests": TEST_DAGS,
+        "example": EXAMPLES / "broker_feed_dag.py",
+        "watcher": EXAMPLES / "new_research_dag.py",
+    }
+    for path in files.values():
+        shutil.copy(path, DAGS / path.name)
+    return {name: load(path) for name, path in files.items()}
 
 
 def store_connection(conn_id: str, base_url: str, api_key: str = API_KEY, extra: str | None = None) -> None:

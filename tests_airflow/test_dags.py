@@ -5,8 +5,6 @@ connection comes from ``AIRFLOW_CONN_BIGDATA_DEFAULT``."""
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,29 +15,10 @@ import pytest
 from airflow.sdk import DAG
 
 from bigdata_connectors import BigdataClient
-from tests_airflow.conftest import API_KEY, DAGS, ROOT, Records, ThreadedEmulator
+from tests_airflow.conftest import API_KEY, ROOT, Records, ThreadedEmulator
 
 T = TypeVar("T")
-TEST_DAGS = ROOT / "tests_airflow" / "dags" / "bigdata_test_dags.py"
-EXAMPLE = ROOT / "examples" / "airflow" / "broker_feed_dag.py"
 DATE = "2026-01-02"
-
-
-def load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"dagfile_{path.stem}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def dag_files(airflow_db: None) -> dict[str, ModuleType]:
-    """The DAG files, in the DAG folder (dag.test() needs them parsed into the metadata DB) and imported."""
-    for path in (TEST_DAGS, EXAMPLE):
-        shutil.copy(path, DAGS / path.name)
-    return {"tests": load(TEST_DAGS), "example": load(EXAMPLE)}
 
 
 @pytest.fixture
