@@ -167,20 +167,33 @@ def test_the_example_dag_runs(
     assert API_KEY not in out.out + out.err
 
 
-def test_the_readme_dag_parses_as_a_dag_file(tmp_path: Path) -> None:
-    """The README's five-line DAG, parsed by Airflow's own DagBag as a file in a DAG folder would be."""
+def readme_blocks() -> list[str]:
+    section = (ROOT / "README.md").read_text().split("## Airflow\n", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```python\n")[1:]]
+
+
+def parse(code: str, folder: Path) -> Any:
     try:
         from airflow.dag_processing.dagbag import DagBag
     except ImportError:  # Airflow 3.1
         from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
-
-    section = (ROOT / "README.md").read_text().split("## Airflow\n", 1)[1]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    assert len([line for line in code.splitlines() if line.strip()]) == 5
-    (tmp_path / "readme_dag.py").write_text(code)
-    bag = DagBag(dag_folder=str(tmp_path))
+    (folder / "readme_dag.py").write_text(code)
+    bag = DagBag(dag_folder=str(folder))
     assert bag.import_errors == {}
     [dag] = bag.dags.values()
-    [task] = dag.tasks
+    return dag
+
+
+def test_the_readme_dag_parses_as_a_dag_file(tmp_path: Path) -> None:
+    """The README's five-line DAG, parsed by Airflow's own DagBag as a file in a DAG folder would be."""
+    code = readme_blocks()[0]
+    assert len([line for line in code.splitlines() if line.strip()]) == 5
+    [task] = parse(code, tmp_path).tasks
     assert type(task).__name__ == "BigdataSyncOperator"
-    assert task.template_fields == ("connector_id", "date_limit")
+    assert {"connector_id", "date_limit", "timeout", "bigdata_conn_id"} <= set(task.template_fields)
+
+
+def test_the_readme_watcher_dag_parses_as_a_dag_file(tmp_path: Path) -> None:
+    dag = parse(readme_blocks()[1], tmp_path)
+    [task] = dag.tasks
+    assert task.task_id == "process"

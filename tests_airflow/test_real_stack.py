@@ -18,6 +18,7 @@ import signal
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
@@ -34,6 +35,7 @@ from tests_airflow.stack import Stack, wait_until
 STATE_STORE = tuple(int(part) for part in airflow_version.split(".")[:2]) >= (3, 3)
 
 DAG_FILE = ROOT / "tests_airflow" / "dags" / "bigdata_stack_dags.py"
+EXAMPLE = ROOT / "examples" / "airflow" / "broker_feed_dag.py"
 WEB_APP = "https://research.bank.example/bigdata"
 
 
@@ -95,6 +97,7 @@ def stack(airflow_db: None, served: ThreadedEmulator, watched: dict[str, str]) -
     store_connection("bigdata_default", served.emulator.base_url, extra=json.dumps({"web_app_url": WEB_APP}))
     (DAGS / "watched.json").write_text(json.dumps(list(watched.values())))
     shutil.copy(DAG_FILE, DAGS / DAG_FILE.name)
+    shutil.copy(EXAMPLE, DAGS / EXAMPLE.name)
     deployment = Stack(HOME, {})
     try:
         deployment.start_all()
@@ -103,6 +106,7 @@ def stack(airflow_db: None, served: ThreadedEmulator, watched: dict[str, str]) -
     finally:
         deployment.stop()
         (DAGS / DAG_FILE.name).unlink(missing_ok=True)
+        (DAGS / EXAMPLE.name).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- reading Airflow's state
@@ -211,6 +215,29 @@ def test_the_api_down_longer_than_the_sdks_retries_during_a_wait(stack: Stack, s
     assert syncs_posted(served) == before + 1
     # Rode out in the wait itself (the core's poll loop), not by the task's retry reattaching.
     assert task_instance("stack_deferred", run_id).try_number == 1
+
+
+# ---------------------------------------------------------------- the example DAG, on a manual run
+
+
+def test_the_example_dag_on_a_manual_run_without_a_logical_date(stack: Stack, served: ThreadedEmulator) -> None:
+    """``airflow dags trigger`` without ``-l``: no logical date, so no ``ds``; the example's date_limit comes
+    from ``dag_run.run_after``. With no connector id at all (no parameter, no Variable) it fails at once,
+    without a retry and without a request."""
+    served.emulator.sync_duration = 60.0
+    served.emulator.exchanges = []
+    before = syncs_posted(served)
+    nothing = trigger(stack, "bigdata_broker_feed", {})
+    assert finished("bigdata_broker_feed", nothing) == "failed"
+    assert syncs_posted(served) == before
+    assert "connector_id is empty" in task_log("bigdata_broker_feed", nothing)
+
+    cid = new_connector(served)
+    trigger(stack, "bigdata_broker_feed", {"connector_id": cid})
+    wait_until(lambda: syncs_posted(served) == before + 1, 90, "the example's sync")
+    [sent] = [json.loads(x.request_body) for x in served.emulator.exchanges if x.route == "sync"]
+    assert sent == {"date_limit": datetime.now(UTC).date().isoformat()}
+    served.emulator.exchanges = None
 
 
 # ---------------------------------------------------------------- the link, and no key anywhere
