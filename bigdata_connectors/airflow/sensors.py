@@ -25,7 +25,7 @@ from bigdata_connectors.airflow._events import (
     resume_hint,
     utcnow,
 )
-from bigdata_connectors.airflow._params import flag, identifier, seconds
+from bigdata_connectors.airflow._params import flag, identifier, is_template, seconds
 from bigdata_connectors.airflow.hooks import DEFAULT_CONN_ID, client_from_connection, get_connection
 from bigdata_connectors.airflow.links import CONNECTOR_ATTR, BigdataConnectorLink
 from bigdata_connectors.airflow.triggers import BigdataSyncTrigger
@@ -41,8 +41,8 @@ class BigdataSyncSensor(BaseSensorOperator):
       offset, e.g. ``"{{ data_interval_end }}"``): a sync the server reports as finished at or before
       ``after`` does not count, so yesterday's SUCCESS is never taken for today's.
 
-    ``timeout`` and ``poke_interval`` are the sensor's usual seconds (the wait's wall-clock deadline is
-    ``timeout`` from when the sensor starts); polls grow x1.5 from ``poke_interval`` up to
+    ``timeout`` (templated) and ``poke_interval`` (or ``poll_interval``) are the sensor's usual seconds (the
+    wait's wall-clock deadline is ``timeout`` from when the sensor starts); polls grow x1.5 from ``poke_interval`` up to
     ``max_poll_interval`` (templated). ``wait_for_documents`` (templated) goes on until the documents the
     sync brought in are processed, as for the operator. Deferrable by default when ``[operators]
     default_deferrable`` says so; otherwise the wait runs in the worker. ``mode="reschedule"`` is not
@@ -59,6 +59,7 @@ class BigdataSyncSensor(BaseSensorOperator):
         "connector_id",
         "after",
         "token",
+        "timeout",
         "max_poll_interval",
         "wait_for_documents",
         "bigdata_conn_id",
@@ -76,10 +77,18 @@ class BigdataSyncSensor(BaseSensorOperator):
         wait_for_documents: bool | str = False,
         deferrable: bool | None = None,
         bigdata_conn_id: str = DEFAULT_CONN_ID,
+        poll_interval: float | None = None,
         **kwargs: Any,
     ) -> None:
+        if poll_interval is not None:  # the operator's name for it, accepted here too
+            kwargs["poke_interval"] = poll_interval
         kwargs.setdefault("poke_interval", 15.0)
+        templated_timeout = kwargs.get("timeout") if is_template(kwargs.get("timeout")) else None
+        if templated_timeout is not None:
+            kwargs.pop("timeout")  # BaseSensorOperator wants a number now; the rendered one is checked in execute
         super().__init__(**kwargs)
+        if templated_timeout is not None:
+            self.timeout = templated_timeout
         if token is None and (connector_id is None or after is None):
             raise ValueError("BigdataSyncSensor needs token=..., or connector_id=... with after=...")
         if token is not None and (connector_id is not None or after is not None):
@@ -134,6 +143,7 @@ class BigdataSyncSensor(BaseSensorOperator):
 
     def _trigger(self) -> BigdataSyncTrigger:
         """The trigger for the rendered parameters; ValueError for a bad one."""
+        self.timeout = seconds(self.timeout, "timeout")
         started = utcnow()
         deadline = (started + timedelta(seconds=self.timeout)).isoformat()
         poll = max(self.poke_interval, 0.01)

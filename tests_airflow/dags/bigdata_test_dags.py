@@ -70,12 +70,12 @@ with DAG(
     BigdataSyncSensor(
         task_id="wait",
         token="{{ ti.xcom_pull(task_ids='start')['token'] }}",
-        timeout=20,
-        poke_interval=0.05,
+        timeout="{{ params.wait_timeout }}",
+        poll_interval=0.05,
         max_poll_interval="{{ params.max_poll }}",
         wait_for_documents="{{ params.documents }}",
         deferrable=True,
-        params={"max_poll": 0.2, "documents": True},
+        params={"max_poll": 0.2, "documents": True, "wait_timeout": 20},
     ).set_upstream(start)
 
 with DAG(
