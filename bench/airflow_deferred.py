@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import importlib
 import json
 import os
 import time
@@ -36,7 +37,12 @@ from bigdata_connectors import BigdataClient
 
 VENDOR_LIMIT = 500
 SYNC_SECONDS = [600.0, 1200.0]  # 10 to 20 minutes: every sync still runs when the triggers start polling
-START_AT = 0.0  # where the emulator's arrival times for the trigger phase begin (set per run)
+
+
+def adapter(module: str) -> Any:
+    """A module of ``bigdata_connectors.airflow``, imported at run time: this script runs in the Airflow
+    virtualenv, while ``make lint`` type-checks ``bench/`` in the core one, which has no Airflow."""
+    return importlib.import_module(f"bigdata_connectors.airflow.{module}")
 
 
 async def start_all(base_url: str, count: int, scale: float) -> list[str]:
@@ -52,7 +58,7 @@ async def start_all(base_url: str, count: int, scale: float) -> list[str]:
 
 def separate_clients() -> contextlib.AbstractAsyncContextManager[Any]:
     """Patch the adapter back to one client per trigger (the behaviour before issue 23), for comparison."""
-    from bigdata_connectors.airflow import _clients, triggers
+    _clients, triggers = adapter("_clients"), adapter("triggers")
 
     @contextlib.asynccontextmanager
     async def own_client(conn_id: str) -> AsyncIterator[BigdataClient]:
@@ -63,7 +69,7 @@ def separate_clients() -> contextlib.AbstractAsyncContextManager[Any]:
     @contextlib.asynccontextmanager
     async def patched() -> AsyncIterator[None]:
         original = triggers.shared_client
-        triggers.shared_client = own_client  # type: ignore[assignment]
+        triggers.shared_client = own_client
         try:
             yield
         finally:
@@ -73,16 +79,17 @@ def separate_clients() -> contextlib.AbstractAsyncContextManager[Any]:
 
 
 async def run(count: int, scale: float, mode: str) -> dict[str, Any]:
-    from bigdata_connectors.airflow import BigdataSyncTrigger, _clients
+    _clients = adapter("_clients")
+    BigdataSyncTrigger = adapter("triggers").BigdataSyncTrigger
 
     loop = asyncio.get_running_loop()
     build = _clients.client_from_connection
     # Every client default (the rate limiter's included); the per-attempt timeout stays 30 s of wall time.
-    _clients.client_from_connection = lambda conn, **kw: build(conn, clock=loop.time, timeout=30 * scale, **kw)  # type: ignore[assignment]
+    _clients.client_from_connection = lambda conn, **kw: build(conn, clock=loop.time, timeout=30 * scale, **kw)
     try:
         return await _measure(count, scale, mode, BigdataSyncTrigger)
     finally:
-        _clients.client_from_connection = build  # type: ignore[assignment]
+        _clients.client_from_connection = build
 
 
 async def _measure(count: int, scale: float, mode: str, trigger_class: Any) -> dict[str, Any]:
@@ -108,7 +115,7 @@ async def _measure(count: int, scale: float, mode: str, trigger_class: Any) -> d
         ticker = Ticker(0.05, scale)
         ticker.start()
 
-        async def drive(trigger: BigdataSyncTrigger) -> dict[str, Any]:
+        async def drive(trigger: Any) -> dict[str, Any]:
             async for event in trigger.run():
                 payload: dict[str, Any] = event.payload
                 return payload
@@ -151,9 +158,8 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=20.0)
     parser.add_argument("--compare", action="store_true", help="also run one client per trigger (before issue 23)")
     args = parser.parse_args()
-    import airflow  # the triggerer's process has Airflow loaded: count it in the memory before the triggers
-
-    print(json.dumps({"airflow": airflow.__version__}))
+    # The triggerer's process has Airflow loaded: count it in the memory before the triggers.
+    print(json.dumps({"airflow": importlib.import_module("airflow").__version__}))
     for mode in ("shared", "separate") if args.compare else ("shared",):
         print(json.dumps(run_scaled(run(args.syncs, args.time_scale, mode), args.time_scale)), flush=True)
 
