@@ -101,7 +101,7 @@ class Stack:
         for name in list(self.procs):
             proc = self.procs.pop(name)
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=5)  # a scheduler waits for its running tasks; the tests need no graceful end
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)

@@ -63,12 +63,16 @@ def test_workers_map_the_connection_type_to_the_hook() -> None:
 def test_the_ui_shows_the_connection_type_with_its_form() -> None:
     manager = ProvidersManager()
     assert "bigdata-connectors" in manager.providers
-    hook = manager.hooks["bigdata"]
-    assert hook is not None
-    assert (hook.hook_name, hook.hook_class_name) == ("Bigdata.com", "bigdata_connectors.airflow.BigdataHook")
-    if "bigdata" in manager.field_behaviours:  # 3.3: computed for the UI
-        behaviour = manager.field_behaviours["bigdata"]
-    else:  # 3.1 computes it only beside Flask AppBuilder (not installed): read what the provider declares
+    if hasattr(manager, "iter_connection_type_hook_ui_metadata"):  # Airflow 3.2+: what the UI reads
+        [entry] = [e for e in manager.iter_connection_type_hook_ui_metadata() if e.connection_type == "bigdata"]
+        assert (entry.hook_name, entry.hook_class_name) == ("Bigdata.com", "bigdata_connectors.airflow.BigdataHook")
+        behaviour = entry.field_behaviour
+        assert behaviour is not None
+        assert behaviour == manager.field_behaviours["bigdata"]
+    else:  # Airflow 3.1 computes the form only beside Flask AppBuilder (not installed): what the provider declares
+        hook = manager.hooks["bigdata"]
+        assert hook is not None
+        assert (hook.hook_name, hook.hook_class_name) == ("Bigdata.com", "bigdata_connectors.airflow.BigdataHook")
         declared = manager.providers["bigdata-connectors"].data["connection-types"][0]["ui-field-behaviour"]
         behaviour = {k.replace("-", "_"): v for k, v in declared.items()}
     assert behaviour["relabeling"] == {"password": "API key", "host": "Base URL (optional)"}
