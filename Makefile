@@ -70,6 +70,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check --exclude bigdata_connectors/_generated .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache  # the layers of DESIGN.md ([tool.importlinter] in pyproject.toml)
 
 test: install lint check-generated
 	$(PY) -m pytest -q

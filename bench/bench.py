@@ -34,7 +34,7 @@ from bench import overhead, payloads, soak, startup
 from bench._server import emulator_process
 from bench.own_cost import own_cost
 from bigdata_connectors import __version__
-from bigdata_connectors._network import DEFAULT_RATE_LIMIT
+from bigdata_connectors._config import DEFAULT_RATE_LIMIT
 
 # Targets of issue 16, checked in the summary.
 CPU_TARGET = 1.10  # SDK CPU per call, at most this times the fair baseline (b)

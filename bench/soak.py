@@ -3,7 +3,7 @@
 Reports what a production user needs to trust the SDK on a flaky network: successes, typed failures by class,
 connectors created against creates the caller saw succeed (duplicates must be 0), calls that outlived their
 deadline (0), sessions left unclosed and tasks left pending at exit (0), peak open connections, peak memory.
-``tests/test_soak.py`` runs a 500-operation version with a fixed seed and asserts those counts.
+``tests/e2e/test_soak.py`` runs a 500-operation version with a fixed seed and asserts those counts.
 
 Two mixes, each on its own emulator: the default one, and the ensure mix (half ``ensure`` calls on 200 labels,
 with the list lagging every new connector): every connector ensure made must be one a caller got back (0 orphans),

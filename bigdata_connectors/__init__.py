@@ -7,18 +7,18 @@ async with BigdataClient() as client:          # BIGDATA_API_KEY from the enviro
         print(connector.label, connector.type)
 """
 
-import importlib as _importlib
 import logging as _logging
 from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
 
+from bigdata_connectors._lazy import lazy_names as _lazy_names
 from bigdata_connectors._version import __version__
 
 if _TYPE_CHECKING:
-    from bigdata_connectors._apply import ActionOutcome, ApplyReport
+    from bigdata_connectors._as_code.apply import ActionOutcome, ApplyReport
+    from bigdata_connectors._as_code.desired import ConnectorSpec, FieldChange
+    from bigdata_connectors._as_code.file import ConnectorsFile
+    from bigdata_connectors._as_code.plan import Plan, PlanAction
     from bigdata_connectors._client import BigdataClient
-    from bigdata_connectors._connectors_file import ConnectorsFile
-    from bigdata_connectors._desired import ConnectorSpec, FieldChange
     from bigdata_connectors._errors import (
         AmbiguousLabelError,
         APIConnectionError,
@@ -70,19 +70,19 @@ if _TYPE_CHECKING:
         InvestmentResearchConnectorConfig,
         SharepointConnectorConfig,
     )
-    from bigdata_connectors._plan import Plan, PlanAction
-    from bigdata_connectors._polling import SyncProgress
-    from bigdata_connectors._raw import RawResponse
-    from bigdata_connectors._sync_documents import DocumentsSummary, SyncReport
-    from bigdata_connectors._sync_handle import SyncHandle
-    from bigdata_connectors._sync_many import SyncOutcome
+    from bigdata_connectors._syncs.documents import SyncReport
+    from bigdata_connectors._syncs.handle import SyncHandle
+    from bigdata_connectors._syncs.many import SyncOutcome
+    from bigdata_connectors._syncs.progress import SyncProgress
+    from bigdata_connectors._transport.raw import RawResponse
+    from bigdata_connectors._types import DocumentsSummary
     from bigdata_connectors.connectors import ConnectorsService
     from bigdata_connectors.documents import DocumentsService
 
-# Public name -> the private module defining it. Imported on first access (PEP 562), not by
+# Public name -> the private module defining it. Imported on first access (PEP 562, see _lazy), not by
 # `import bigdata_connectors`: an adapter's entry point (`bigdata-connectors --help`) or a DAG file
 # that only imports the package must not pay for aiohttp and the models. Keep in step with __all__
-# (tests/test_public_api.py checks both).
+# (the public-API test checks both).
 _EXPORTS: dict[str, str] = {
     "BigdataClient": "bigdata_connectors._client",
     "APIConnectionError": "bigdata_connectors._errors",
@@ -119,18 +119,18 @@ _EXPORTS: dict[str, str] = {
     "InvestmentResearchConnectorResponseConfig": "bigdata_connectors._generated.models",
     "SharepointConnectorConfig": "bigdata_connectors._generated.request_models",
     "SharepointConnectorResponseConfig": "bigdata_connectors._generated.models",
-    "SyncProgress": "bigdata_connectors._polling",
+    "SyncProgress": "bigdata_connectors._syncs.progress",
     "ConnectorsService": "bigdata_connectors.connectors",
-    "SyncOutcome": "bigdata_connectors._sync_many",
+    "SyncOutcome": "bigdata_connectors._syncs.many",
     # handed-over syncs and documents (issue 11)
-    "SyncHandle": "bigdata_connectors._sync_handle",
+    "SyncHandle": "bigdata_connectors._syncs.handle",
     "ConnectorArchivedError": "bigdata_connectors._errors",
     "DocumentsTimeoutError": "bigdata_connectors._errors",
     "Document": "bigdata_connectors._generated.models",
     "DocumentTag": "bigdata_connectors._generated.models",
     "DocumentsService": "bigdata_connectors.documents",
-    "DocumentsSummary": "bigdata_connectors._sync_documents",
-    "SyncReport": "bigdata_connectors._sync_documents",
+    "DocumentsSummary": "bigdata_connectors._types",
+    "SyncReport": "bigdata_connectors._syncs.documents",
     # connectors as code (issue 13)
     "AmbiguousLabelError": "bigdata_connectors._errors",
     "ConnectorsFileError": "bigdata_connectors._errors",
@@ -138,15 +138,15 @@ _EXPORTS: dict[str, str] = {
     "EnsureError": "bigdata_connectors._errors",
     "FileProblem": "bigdata_connectors._errors",
     "ReplacementRequiredError": "bigdata_connectors._errors",
-    "ActionOutcome": "bigdata_connectors._apply",
-    "ApplyReport": "bigdata_connectors._apply",
-    "ConnectorsFile": "bigdata_connectors._connectors_file",
-    "ConnectorSpec": "bigdata_connectors._desired",
-    "FieldChange": "bigdata_connectors._desired",
-    "Plan": "bigdata_connectors._plan",
-    "PlanAction": "bigdata_connectors._plan",
+    "ActionOutcome": "bigdata_connectors._as_code.apply",
+    "ApplyReport": "bigdata_connectors._as_code.apply",
+    "ConnectorsFile": "bigdata_connectors._as_code.file",
+    "ConnectorSpec": "bigdata_connectors._as_code.desired",
+    "FieldChange": "bigdata_connectors._as_code.desired",
+    "Plan": "bigdata_connectors._as_code.plan",
+    "PlanAction": "bigdata_connectors._as_code.plan",
     # networks and observability (issue 10)
-    "RawResponse": "bigdata_connectors._raw",
+    "RawResponse": "bigdata_connectors._transport.raw",
     "TLSError": "bigdata_connectors._errors",
 }
 
@@ -220,13 +220,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'bigdata_connectors' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value  # later lookups are plain attribute reads
-    return value
+__getattr__ = _lazy_names(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Sequence
 from types import TracebackType
@@ -15,16 +14,19 @@ from bigdata_connectors._config import (
     DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_POOL_TIMEOUT,
+    DEFAULT_RATE_LIMIT,
     DEFAULT_TIMEOUT,
     ClientConfig,
+    SSLOption,
     log_level_from_env,
 )
 from bigdata_connectors._errors import ConfigurationError
-from bigdata_connectors._http import HTTPTransport
-from bigdata_connectors._network import DEFAULT_RATE_LIMIT, NetworkConfig, SSLOption
-from bigdata_connectors._retry import Clock, Sleep
+from bigdata_connectors._transport import HTTPTransport, enable_stderr_logging
+from bigdata_connectors._types import Clock, Sleep
 from bigdata_connectors.connectors import ConnectorsService
 from bigdata_connectors.documents import DocumentsService
+
+__all__ = ["BigdataClient"]
 
 
 class BigdataClient:
@@ -59,6 +61,9 @@ class BigdataClient:
     setting has the wrong type or range.
     """
 
+    connectors: ConnectorsService
+    documents: DocumentsService
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -78,7 +83,12 @@ class BigdataClient:
         rate_limit: float | None = DEFAULT_RATE_LIMIT,
         trace_configs: Sequence[aiohttp.TraceConfig] | None = None,
     ) -> None:
-        config = ClientConfig.from_env(
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
+        for name, value in (("sleep", sleep), ("clock", clock)):
+            if value is not None and not callable(value):
+                raise ConfigurationError(f"{name} must be callable, got {type(value).__name__}")
+        config = ClientConfig.build(
             api_key,
             base_url,
             timeout=timeout,
@@ -86,38 +96,27 @@ class BigdataClient:
             max_connections=max_connections,
             max_response_size=max_response_size,
             pool_timeout=pool_timeout,
-        )
-        if session is not None and not isinstance(session, aiohttp.ClientSession):
-            raise ConfigurationError(f"session must be an aiohttp.ClientSession, got {type(session).__name__}")
-        network = NetworkConfig.build(
-            config.base_url,
             proxy=proxy,
             trust_env=trust_env,
             ssl=ssl,
             rate_limit=rate_limit,
             trace_configs=trace_configs,
+            borrowed_session=session is not None,
         )
-        if session is not None and (proxy is not None or ssl is not None or network.trace_configs):
-            raise ConfigurationError(
-                "proxy, ssl and trace_configs configure the client's own session; with session=..., set them "
-                "on your aiohttp.ClientSession (and its connector) instead"
-            )
-        if session is not None:
-            network = dataclasses.replace(network, proxy=None, proxy_auth=None)  # the borrowed session decides
-        self._config = dataclasses.replace(config, network=network)
         level = log_level_from_env()
         if level is not None:
-            from bigdata_connectors._logs import enable_stderr_logging
-
             enable_stderr_logging(level)
-        for name, value in (("sleep", sleep), ("clock", clock)):
-            if value is not None and not callable(value):
-                raise ConfigurationError(f"{name} must be callable, got {type(value).__name__}")
-        self._http = HTTPTransport(
-            self._config, session=session, sleep=sleep or asyncio.sleep, clock=clock or time.monotonic
+        self._attach(
+            config,
+            HTTPTransport(config, session=session, sleep=sleep or asyncio.sleep, clock=clock or time.monotonic),
         )
-        self.connectors = ConnectorsService(self._http)
-        self.documents = DocumentsService(self._http)
+
+    def _attach(self, config: ClientConfig, transport: HTTPTransport) -> None:
+        """Wire a client (or a view) to its config and transport: the one place both paths meet."""
+        self._config = config
+        self._http = transport
+        self.connectors = ConnectorsService(transport)
+        self.documents = DocumentsService(transport)
 
     def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> BigdataClient:
         """A view of this client with another per-attempt ``timeout`` (seconds) and/or ``max_retries``.
@@ -127,22 +126,9 @@ class BigdataClient:
         Closing the view closes nothing (it owns nothing); closing this client ends the view too.
         Raises ConfigurationError for an invalid value, as the constructor does.
         """
-        config = self._config
-        checked = ClientConfig.from_env(
-            config.api_key,
-            config.base_url,
-            timeout=config.timeout if timeout is None else timeout,
-            max_retries=config.max_retries if max_retries is None else max_retries,
-            max_connections=config.max_connections,
-            max_response_size=config.max_response_size,
-            pool_timeout=config.pool_timeout,
-        )
-        root = self._http._parent or self._http
-        view = object.__new__(BigdataClient)
-        view._config = dataclasses.replace(checked, network=config.network)
-        view._http = HTTPTransport(view._config, session=None, sleep=root.sleep, clock=root.clock, parent=root)
-        view.connectors = ConnectorsService(view._http)
-        view.documents = DocumentsService(view._http)
+        config = self._config.with_options(timeout=timeout, max_retries=max_retries)
+        view = BigdataClient.__new__(BigdataClient)
+        view._attach(config, self._http.view(config))
         return view
 
     @property

@@ -31,7 +31,7 @@
         ├── CreateOutcomeUnknownError             a create's answer was lost and the label could not be looked up
         └── ConnectorsFileError (+ ValueError)    a connectors file is invalid or names a missing variable
 
-Nothing here holds the API key or a request body, and everything an error copies from an answer (message,
+This module imports only the values below it (``_types``, the generated models). Nothing here holds the API key or a request body, and everything an error copies from an answer (message,
 body, headers) or from aiohttp (its exception, kept as ``__cause__``) has passed through ``_redact`` first,
 so no error's text, repr, attributes or chain can leak a secret.
 """
@@ -41,11 +41,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bigdata_connectors._generated.models import Connector
-    from bigdata_connectors._sync_documents import DocumentsSummary
+from bigdata_connectors._generated.models import Connector
+from bigdata_connectors._types import DocumentsSummary
 
 __all__ = [
     "STATUS_CLASSES",

@@ -18,21 +18,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler
 
+from bigdata_connectors._model_base import MODELS
+
 _CONFIG_CLASS_NAMES = {
     "email": "EmailConnectorResponseConfig",
     "investment_research": "InvestmentResearchConnectorResponseConfig",
     "sharepoint": "SharepointConnectorResponseConfig",
 }
-_config_classes: dict[str, type[BaseModel]] = {}
 
 
 def _config_class(connector_type: object) -> type[BaseModel] | None:
-    if not _config_classes:
-        # Imported here: the generated module imports this one while it is being defined.
-        from bigdata_connectors._generated import models
-
-        _config_classes.update({t: getattr(models, name) for t, name in _CONFIG_CLASS_NAMES.items()})
-    return _config_classes.get(connector_type) if isinstance(connector_type, str) else None
+    # By name, from the base class's registry: the generated module imports this one, so it cannot import it back.
+    name = _CONFIG_CLASS_NAMES.get(connector_type) if isinstance(connector_type, str) else None
+    return MODELS[name] if name is not None else None
 
 
 def connector_config_by_type(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:

@@ -1,7 +1,8 @@
-"""The connector operations (``client.connectors``); its sync methods come from ``_sync_service``.
+"""``client.connectors``: the six connector operations of the API, and the front doors of the two wings.
 
-No aiohttp and no sleeping here: requests go through the HTTP layer; syncs (start, hand over, wait)
-live in ``_sync``.
+The operations send through the transport. ``ConnectorsService`` also inherits the sync methods
+(``_syncs/entries.py``) and the connectors-as-code methods (``_as_code/entries.py``): each checks its arguments
+once, then hands over to its wing, which loads on the first call that needs it (see ``_lazy``).
 """
 
 from __future__ import annotations
@@ -9,52 +10,28 @@ from __future__ import annotations
 import builtins
 import enum
 import functools
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, TypeVar
+from uuid import UUID
 
 import pydantic
 
-from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
-from bigdata_connectors._connectors_raw import ConnectorsWithRawResponse
+from bigdata_connectors import _generated
+from bigdata_connectors._as_code.entries import AsCodeEntries
+from bigdata_connectors._checks import CONNECTORS_PATH, connector_path, parse_date_limit
 from bigdata_connectors._generated.models import (
     Connector,
     ConnectorList,
     ConnectorSyncResponse,
     EmailConnectorResponseConfig,
 )
-from bigdata_connectors._http import HTTPTransport
-from bigdata_connectors._ids import CONNECTORS_PATH, ConnectorId, connector_path, parse_date_limit
 from bigdata_connectors._redact import masked_validation_error
-from bigdata_connectors._sync_service import SyncMethods
+from bigdata_connectors._syncs.entries import SyncEntries
+from bigdata_connectors._transport import HTTPTransport, raw_operation
+from bigdata_connectors._types import ConnectorId, ConnectorTypeName
 
-if TYPE_CHECKING:
-    # Connectors as code (ensure, plan, apply) is imported when first used: most programs never call it, and
-    # its modules cost about a third of the package's own import time. Request bodies likewise, by the calls
-    # that send one (create, update, trigger_sync): a program that only reads never loads them, nor pydantic's
-    # SecretStr and RootModel with them (docs/benchmarks.md).
-    from bigdata_connectors._apply import ApplyReport, OutcomeCallback
-    from bigdata_connectors._connectors_file import ConnectorsFile
-    from bigdata_connectors._ensure import Memory as EnsureMemory
-    from bigdata_connectors._generated.request_models import (
-        EmailConnectorConfig,
-        InvestmentResearchConnectorConfig,
-        SharepointConnectorConfig,
-    )
-    from bigdata_connectors._plan import Plan
-    from bigdata_connectors._sync_many import SyncOutcome
-
-__all__ = ["ConnectorsService", "SyncOutcome"]
-
-_COLLECTION = CONNECTORS_PATH
-_connector_path = connector_path
-
-ConnectorTypeName = Literal["email", "investment_research", "sharepoint"]
-if TYPE_CHECKING:
-    CreateConfig = (
-        EmailConnectorConfig | InvestmentResearchConnectorConfig | SharepointConnectorConfig | Mapping[str, Any]
-    )
+__all__ = ["ConnectorsService", "ConnectorsWithRawResponse"]
 
 
 class _Unset(enum.Enum):
@@ -62,13 +39,11 @@ class _Unset(enum.Enum):
 
 
 UNSET = _Unset.UNSET
+_PayloadT = TypeVar("_PayloadT", bound=pydantic.BaseModel)
 
 
 def _config_data(config: Any) -> Any:
     return dict(config) if isinstance(config, Mapping) else config
-
-
-_PayloadT = TypeVar("_PayloadT", bound=pydantic.BaseModel)
 
 
 def _payload(model: type[_PayloadT], data: Any) -> _PayloadT:
@@ -84,21 +59,22 @@ def _payload(model: type[_PayloadT], data: Any) -> _PayloadT:
     raise masked  # outside the except block: the unmasked error must not ride along as __context__
 
 
-class ConnectorsService(SyncMethods):
-    """``client.connectors``: every connector operation of the API, plus sync helpers."""
+def _connector_ids(connector_ids: Iterable[ConnectorId]) -> list[str]:
+    if isinstance(connector_ids, str | bytes | UUID):
+        raise TypeError(
+            "connector_ids must be an iterable of connector ids (e.g. a list), not a single "
+            f"{type(connector_ids).__name__}: for one connector use sync_and_wait, or pass [connector_id]"
+        )
+    return [str(i) for i in connector_ids]
+
+
+class ConnectorsService(SyncEntries, AsCodeEntries):
+    """``client.connectors``: every connector operation of the API (here), the sync methods (``SyncEntries``:
+    ``start_sync``, ``resume_sync``, ``attach_sync``, ``sync_and_wait``, ``wait_for_sync``, ``sync_many``) and
+    connectors as code (``AsCodeEntries``: ``ensure``, ``plan``, ``apply``)."""
 
     def __init__(self, transport: HTTPTransport) -> None:
         self._http = transport
-        self._ensure_memory: EnsureMemory | None = None
-
-    @property
-    def _ensured(self) -> EnsureMemory:
-        """What ``ensure`` remembers for this client (created on first use)."""
-        if self._ensure_memory is None:
-            from bigdata_connectors._ensure import Memory
-
-            self._ensure_memory = Memory()
-        return self._ensure_memory
 
     @functools.cached_property
     def with_raw_response(self) -> ConnectorsWithRawResponse:
@@ -109,12 +85,12 @@ class ConnectorsService(SyncMethods):
     # ------------------------------------------------------------------ the six operations
 
     async def list(self) -> builtins.list[Connector]:
-        """``GET /contents/v1/connectors``: every connector the key can access (no paging).
+        """``GET /contents/v1/connectors``: every connector the key can access, archived ones included (no paging).
 
         Returns a list of Connector. Raises AuthenticationError, APIStatusError, APIConnectionError,
         APITimeoutError, ResponseValidationError.
         """
-        page = await self._http.request("GET", _COLLECTION, ConnectorList)
+        page = await self._http.request("GET", CONNECTORS_PATH, ConnectorList)
         return page.results
 
     async def get(self, connector_id: ConnectorId) -> Connector:
@@ -123,14 +99,18 @@ class ConnectorsService(SyncMethods):
         Raises ValueError (id not a UUID, nothing sent), NotFoundError, BadRequestError,
         AuthenticationError, APIConnectionError, APITimeoutError, ResponseValidationError.
         """
-        return await self._http.request("GET", _connector_path(connector_id), Connector)
+        return await self._http.request("GET", connector_path(connector_id), Connector)
 
     async def create(
         self,
         *,
         type: ConnectorTypeName,
         label: str,
-        config: CreateConfig | None,
+        config: _generated.request_models.EmailConnectorConfig
+        | _generated.request_models.InvestmentResearchConnectorConfig
+        | _generated.request_models.SharepointConnectorConfig
+        | Mapping[str, Any]
+        | None,
         description: str | None = None,
         share_with_org: bool = False,
     ) -> Connector:
@@ -144,7 +124,7 @@ class ConnectorsService(SyncMethods):
         Not idempotent, so retried only when the request provably never reached the server (the
         connection could not be opened) or the server answered 429. After a timeout, a dropped
         connection or a 5xx, this raises even though the connector may have been created: check
-        with ``list()`` (match on ``label``) before creating again.
+        with ``list()`` (match on ``label``) before creating again, or use ``ensure``.
 
         Raises pydantic.ValidationError (a ValueError: payload does not fit the type, or a value of the
         wrong type such as ``share_with_org="yes"``; nothing sent; it names the field, never a value),
@@ -155,10 +135,8 @@ class ConnectorsService(SyncMethods):
         fields["share_with_org"] = share_with_org
         if description is not None:
             fields["description"] = description
-        from bigdata_connectors._generated.request_models import ConnectorCreatePayload
-
-        payload = _payload(ConnectorCreatePayload, fields)
-        return await self._http.request("POST", _COLLECTION, Connector, body=payload, idempotent=False)
+        payload = _payload(_generated.request_models.ConnectorCreatePayload, fields)
+        return await self._http.request("POST", CONNECTORS_PATH, Connector, body=payload, idempotent=False)
 
     async def update(
         self,
@@ -167,7 +145,7 @@ class ConnectorsService(SyncMethods):
         label: str | _Unset = UNSET,
         description: str | _Unset = UNSET,
         share_with_org: bool | _Unset = UNSET,
-        config: EmailConnectorConfig | Mapping[str, Any] | _Unset = UNSET,
+        config: _generated.request_models.EmailConnectorConfig | Mapping[str, Any] | _Unset = UNSET,
     ) -> Connector:
         """Change only what you pass: ``GET`` the connector, then ``PUT /contents/v1/connectors/{id}``
         with the merged result; returns the updated connector.
@@ -182,19 +160,18 @@ class ConnectorsService(SyncMethods):
 
         Raises ValueError (bad id, or config for a connector that is not email: the message names
         its type; the PUT is not sent), pydantic.ValidationError (a value of the wrong type, a config
-        that is not an email one; nothing sent; it names the field, never a value), NotFoundError, BadRequestError, AuthenticationError,
-        APIConnectionError, APITimeoutError, ResponseValidationError.
+        that is not an email one; nothing sent; it names the field, never a value), NotFoundError,
+        BadRequestError, AuthenticationError, APIConnectionError, APITimeoutError, ResponseValidationError.
         """
-        from bigdata_connectors._generated.request_models import ConnectorUpdatePayload, EmailConnectorConfig
-
-        path = _connector_path(connector_id)
+        models = _generated.request_models
+        path = connector_path(connector_id)
         given: dict[str, Any] = {
             name: value
             for name, value in (("label", label), ("description", description), ("share_with_org", share_with_org))
             if not isinstance(value, _Unset)
         }
-        _payload(ConnectorUpdatePayload, {"label": "", **given})  # wrong types fail here, before the GET
-        new_config = None if isinstance(config, _Unset) else _payload(EmailConnectorConfig, _config_data(config))
+        _payload(models.ConnectorUpdatePayload, {"label": "", **given})  # wrong types fail here, before the GET
+        new_config = None if isinstance(config, _Unset) else _payload(models.EmailConnectorConfig, _config_data(config))
         current = await self._http.request("GET", path, Connector)
         if new_config is not None and current.type != "email":
             why = {
@@ -207,7 +184,7 @@ class ConnectorsService(SyncMethods):
             )
         read = current.config if isinstance(current.config, EmailConnectorResponseConfig) else None
         if new_config is None and read is not None:
-            new_config = EmailConnectorConfig(allowed_emails=read.allowed_emails or [])
+            new_config = models.EmailConnectorConfig(allowed_emails=read.allowed_emails or [])
         if (
             new_config is not None
             and read is not None
@@ -217,17 +194,14 @@ class ConnectorsService(SyncMethods):
             # The published schema requires email_hash in the PUT body: send back the value just read.
             new_config = new_config.model_copy(update={"email_hash": read.email_hash})
             new_config.model_fields_set.add("email_hash")
-        payload = _payload(
-            ConnectorUpdatePayload,
-            {
-                "label": current.label,
-                "description": current.description or "",
-                "share_with_org": current.share_with_org,
-                **given,
-                "config": new_config,
-            },
-        )
-        return await self._http.request("PUT", path, Connector, body=payload)
+        merged = {
+            "label": current.label,
+            "description": current.description or "",
+            "share_with_org": current.share_with_org,
+            **given,
+            "config": new_config,
+        }
+        return await self._http.request("PUT", path, Connector, body=_payload(models.ConnectorUpdatePayload, merged))
 
     async def delete(self, connector_id: ConnectorId, *, force: bool = False) -> Connector | None:
         """``DELETE /contents/v1/connectors/{id}`` (``?force_delete=true`` when ``force``).
@@ -244,7 +218,7 @@ class ConnectorsService(SyncMethods):
         """
         params = {"force_delete": "true"} if force else None
         return await self._http.request(
-            "DELETE", _connector_path(connector_id), Connector, params=params, allow_empty=force, gone_is_done=force
+            "DELETE", connector_path(connector_id), Connector, params=params, allow_empty=force, gone_is_done=force
         )
 
     async def trigger_sync(
@@ -255,122 +229,34 @@ class ConnectorsService(SyncMethods):
         needs it; a date, exactly "YYYY-MM-DD", or an aware datetime standing for its UTC date) or ``{}``
         (sharepoint). To wait for the outcome use ``start_sync`` or ``sync_and_wait``.
 
-        Retried like any idempotent call: re-queuing a sync is harmless.
-        Raises ValueError or TypeError (bad id or date; nothing sent), BadRequestError (e.g. an email connector),
-        NotFoundError, AuthenticationError, APIConnectionError, APITimeoutError,
-        ResponseValidationError.
+        Retried like any idempotent call: re-queuing a sync is harmless. Raises ValueError or TypeError (bad
+        id or date; nothing sent), BadRequestError (e.g. an email connector), NotFoundError,
+        AuthenticationError, APIConnectionError, APITimeoutError, ResponseValidationError.
         """
-        from bigdata_connectors._generated.request_models import ConnectorSyncRequest
+        request = _generated.request_models.ConnectorSyncRequest
+        body = request() if date_limit is None else request(date_limit=parse_date_limit(date_limit))
+        path = connector_path(connector_id) + "/sync"
+        return await self._http.request("POST", path, ConnectorSyncResponse, body=body)
 
-        body = (
-            ConnectorSyncRequest()
-            if date_limit is None
-            else ConnectorSyncRequest(date_limit=parse_date_limit(date_limit))
-        )
-        return await self._http.request(
-            "POST", _connector_path(connector_id) + "/sync", ConnectorSyncResponse, body=body
-        )
 
-    # ------------------------------------------------------------------ connectors as code
+class ConnectorsWithRawResponse:
+    """``client.connectors.with_raw_response``: the six operations of ``client.connectors`` with the same
+    arguments and errors, each returning a ``RawResponse`` (``status_code``, ``headers``, ``request_id``,
+    ``elapsed``, ``parse()``)."""
 
-    async def ensure(
-        self,
-        *,
-        type: ConnectorTypeName,
-        label: str,
-        config: CreateConfig | None,
-        description: str | None = None,
-        share_with_org: bool = False,
-        consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
-    ) -> Connector:
-        """Make sure exactly one live connector of ``type`` is labelled ``label``, in this state; return it.
-
-        The arguments are the whole declared state, as for ``create`` (``description=None`` means empty).
-        Sends ``GET /contents/v1/connectors``, then: if one live (not archived) connector has the label and
-        type, ``update`` with only what differs (nothing is sent when nothing does); if none,
-        ``POST /contents/v1/connectors``. After an ambiguous create failure (5xx, dropped connection,
-        timeout) the label is looked up again for at least ``consistency_timeout`` seconds (the list is
-        eventually consistent); the connector is returned if it appeared, and created again (up to 3 creates)
-        only if every lookup until then succeeded without it. Every error leaves calling ``ensure`` again safe.
-        Calls of one client for one label and type run one at a time, and a connector this client made is
-        found by id (``GET``) while the list does not show it yet.
-
-        Raises ValueError (config does not fit type; nothing sent), AmbiguousLabelError (several carry the
-        label; nothing changed), ReplacementRequiredError (a different broker user_id: credentials are fixed
-        at creation; nothing changed), CreateOutcomeUnknownError (the answer was lost and the lookups failed),
-        and the API errors of ``list``, ``create`` and ``update``.
-        """
-        from bigdata_connectors._desired import ConnectorSpec
-        from bigdata_connectors._ensure import ensure as ensure_connector
-
-        spec = ConnectorSpec.from_create_args(
-            type=type, label=label, config=config, description=description, share_with_org=share_with_org
-        )
-        if consistency_timeout < 0:
-            raise ValueError("consistency_timeout must be >= 0 (seconds)")
-        return await ensure_connector(
-            self, spec, sleep=self._http.sleep, consistency_timeout=consistency_timeout, memory=self._ensured
-        )
-
-    async def plan(
-        self,
-        source: ConnectorsFile | str | os.PathLike[str],
-        *,
-        prune: bool = False,
-        replace: Iterable[str] = (),
-        environ: Mapping[str, str] | None = None,
-    ) -> Plan:
-        """What it takes to bring the account to a connectors file; changes nothing.
-
-        ``source`` is a path or a ``ConnectorsFile`` (``ConnectorsFile.parse(text)`` for text); its
-        ``*_env`` secrets come from ``environ`` (default ``os.environ``). Loads and validates the file
-        first (nothing is sent if it is invalid), then sends ``GET /contents/v1/connectors``. ``prune``
-        plans archiving every live connector the file does not declare; ``replace`` lists labels to
-        replace even though nothing visible differs (e.g. a rotated broker password, which the API never
-        returns). Returns a Plan: ``print(plan)`` shows the diff, ``plan.to_json()`` the same as data.
-
-        Raises ConnectorsFileError (invalid file, or a variable not set), ImportError (PyYAML missing:
-        ``pip install 'bigdata-connectors[yaml]'``), ValueError (``replace`` names an undeclared label),
-        AmbiguousLabelError, and the errors of ``list``.
-        """
-        from bigdata_connectors._connectors_file import ConnectorsFile
-        from bigdata_connectors._plan import make_plan
-
-        declared = source if isinstance(source, ConnectorsFile) else ConnectorsFile.read(source, environ=environ)
-        replace = [replace] if isinstance(replace, str) else builtins.list(replace)  # one label, not its letters
-        return make_plan(declared, await self.list(), prune=prune, replace=replace)
-
-    async def apply(
-        self,
-        plan: Plan,
-        *,
-        on_outcome: OutcomeCallback | None = None,
-        consistency_timeout: float = DEFAULT_CONSISTENCY_TIMEOUT,
-    ) -> ApplyReport:
-        """Carry out ``plan``: creates, updates, replacements (archive the old, then create), then archives;
-        each through ``ensure`` (so applying the same plan twice changes nothing the second time). Archives
-        are skipped if an earlier action failed. ``on_outcome`` (plain or async) gets each ActionOutcome as
-        it ends. ``consistency_timeout`` (seconds) as for ``ensure``.
-
-        Returns an ApplyReport (``report.ok``; ``print(report)``); an action's API or ensure error is in
-        its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan.
-        """
-        from bigdata_connectors._apply import apply_plan
-
-        return await apply_plan(
-            self,
-            plan,
-            sleep=self._http.sleep,
-            consistency_timeout=consistency_timeout,
-            on_outcome=on_outcome,
-            memory=self._ensured,
-        )
+    def __init__(self, service: ConnectorsService) -> None:
+        self.list = raw_operation(service.list)
+        self.get = raw_operation(service.get)
+        self.create = raw_operation(service.create)
+        self.update = raw_operation(service.update)
+        self.delete = raw_operation(service.delete)
+        self.trigger_sync = raw_operation(service.trigger_sync)
 
 
 def __getattr__(name: str) -> Any:
-    # SyncOutcome is listed here since the first release; its module loads with the first sync (see _sync_service).
+    # ``from bigdata_connectors.connectors import SyncOutcome`` has worked since the first release.
     if name == "SyncOutcome":
-        from bigdata_connectors._sync_many import SyncOutcome
+        from bigdata_connectors import _syncs
 
-        return SyncOutcome
+        return _syncs.SyncOutcome
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

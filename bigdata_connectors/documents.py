@@ -1,6 +1,6 @@
 """The document operations (``client.documents``): what connectors (and uploads) bring in.
 
-No aiohttp and no sleeping here: requests go through the HTTP layer.
+No aiohttp and no sleeping here: requests go through the transport, pages through ``_transport.pages``.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ from collections.abc import AsyncIterator, Collection
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from bigdata_connectors._generated.models import Document, DocumentList
-from bigdata_connectors._http import HTTPTransport
-from bigdata_connectors._ids import ConnectorId, connector_uuid, content_id
-from bigdata_connectors._raw import raw_operation
+from bigdata_connectors import _checks
+from bigdata_connectors._checks import MAX_PAGE_SIZE, connector_uuid, content_id
+from bigdata_connectors._generated.models import Document
+from bigdata_connectors._transport import DOCUMENTS_PATH, HTTPTransport, iterate_documents, raw_operation
+from bigdata_connectors._types import ConnectorId
 
-__all__ = ["DocumentsService", "iterate_documents"]
-
-_COLLECTION = "/contents/v1/documents"
-MAX_PAGE_SIZE = 100
+__all__ = ["DocumentsService", "DocumentsWithRawResponse"]
 
 SortBy = Literal["created_at", "updated_at", "file_name", "raw_size", "content_type", "status"]
 
@@ -95,8 +93,7 @@ class DocumentsService:
         Iterating raises AuthenticationError, APIStatusError, APIConnectionError, APITimeoutError,
         ResponseValidationError.
         """
-        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be an int from 1 to {MAX_PAGE_SIZE}, got {page_size!r}")
+        _checks.page_size(page_size)
         params: builtins.list[tuple[str, str]] = []
         if connector is not None:
             params.append(("connector", str(connector_uuid(connector))))
@@ -128,7 +125,7 @@ class DocumentsService:
         NotFoundError, PermissionDeniedError (not shared with your organisation), AuthenticationError,
         APIConnectionError, APITimeoutError, ResponseValidationError.
         """
-        return await self._http.request("GET", f"{_COLLECTION}/{content_id(document_id)}", Document)
+        return await self._http.request("GET", f"{DOCUMENTS_PATH}/{content_id(document_id)}", Document)
 
 
 class DocumentsWithRawResponse:
@@ -136,29 +133,3 @@ class DocumentsWithRawResponse:
 
     def __init__(self, service: DocumentsService) -> None:
         self.get = raw_operation(service.get)
-
-
-async def iterate_documents(
-    http: HTTPTransport,
-    params: list[tuple[str, str]],
-    *,
-    page_size: int,
-    statuses: frozenset[str] | None = None,
-    deadline: float | None = None,
-) -> AsyncIterator[Document]:
-    """The paging loop behind ``DocumentsService.list`` and ``SyncHandle.documents``: ``GET`` page 1, 2, ...
-    until a page shorter than ``page_size``; each document once. ``deadline`` on the transport's clock."""
-    seen: set[str] = set()
-    page = 1
-    while True:
-        query = [*params, ("page", str(page)), ("page_size", str(page_size))]
-        answer = await http.request("GET", _COLLECTION, DocumentList, params=query, deadline=deadline)
-        for document in answer.results:
-            if document.id in seen:
-                continue
-            seen.add(document.id)
-            if statuses is None or document.status in statuses:
-                yield document
-        if len(answer.results) < page_size:
-            return
-        page += 1

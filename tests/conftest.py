@@ -1,30 +1,39 @@
-"""Shared test setup: aioresponses compatibility, a leak guard, and common factories."""
+"""Shared test setup: the guards (tests/guards.py), aioresponses compatibility, and common factories."""
 
 from __future__ import annotations
 
-import gc
-import logging
 from collections.abc import AsyncIterator, Iterator
-from types import TracebackType
 from typing import Any
 from unittest import mock
 
 import aiohttp
 import aioresponses.compat
 import aioresponses.core
-import pydantic
 import pytest
-from _pytest._code.code import ExceptionInfo
 from aioresponses import aioresponses as AioResponses
 from yarl import URL
 
-from bigdata_connectors import BigdataClient, BigdataError
+from bigdata_connectors import BigdataClient
+from tests.guards import API_KEY, CANARIES, PASSWORD, PROXY_PASSWORD, SESSION_ID, secret_leaks
+from tests.loopback import Loopback
 
-API_KEY = "test-key-CANARY-7f3a9c"  # canaries: never in a log record, a client repr, or an error's text
-PASSWORD = "broker-pw-CANARY-91c2"
-SESSION_ID = "sp-session-CANARY-4e7d"
-PROXY_PASSWORD = "proxy-pw-CANARY-5d1e"
-CANARIES = (API_KEY, PASSWORD, SESSION_ID, PROXY_PASSWORD)
+__all__ = [  # what tests import from here (the canaries are the guards')
+    "API_KEY",
+    "BASE",
+    "CANARIES",
+    "CID",
+    "CONNECTORS",
+    "PASSWORD",
+    "PROXY_PASSWORD",
+    "SESSION_ID",
+    "FakeTime",
+    "connector_json",
+    "requests_to",
+    "secret_leaks",
+]
+
+# The guards (tests/guards.py, loaded by `-p tests.guards` in pyproject.toml) run over every test: no canary
+# secret anywhere, no aiohttp session left open.
 BASE = "https://api.example.test"
 CONNECTORS = f"{BASE}/contents/v1/connectors"
 CID = "019a9612-bfad-758c-884e-37dd8c6ad2cb"
@@ -90,110 +99,17 @@ def aioresponses_compat() -> Iterator[None]:
         yield
 
 
-# ---------------------------------------------------------------- leak guard
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@pytest.fixture(autouse=True)
-def no_unclosed_sessions() -> Iterator[None]:
-    """Fail a test that leaves an aiohttp session or connector unclosed.
-
-    aiohttp reports those through the event loop's exception handler (logged by ``asyncio``) from
-    ``__del__``; collecting garbage here makes them surface inside the test that caused them.
-    """
-    handler = _Collect()
-    logging.getLogger("asyncio").addHandler(handler)
-    try:
-        yield
-        gc.collect()
-    finally:
-        logging.getLogger("asyncio").removeHandler(handler)
-    leaks = [m for m in handler.messages if "Unclosed" in m]
-    assert not leaks, leaks
-
-
-def _texts(exc: BaseException) -> Iterator[tuple[str, str]]:
-    """Every way an error tracker or a log could render one exception."""
-    yield "str", str(exc)
-    yield "repr", repr(exc)
-    yield "args", repr(exc.args)
-    yield "attributes", repr(getattr(exc, "__dict__", {}))
-    yield "notes", repr(getattr(exc, "__notes__", ()))
-    if isinstance(exc, pydantic.ValidationError):
-        yield ".errors()", repr(exc.errors())
-        yield ".json()", exc.json()
-
-
-def secret_leaks(exc: BaseException) -> list[str]:
-    """Where a canary appears in ``exc`` or anywhere in its chain (``__cause__``, ``__context__``,
-    exception groups), in any rendering of ``_texts``."""
-    found: list[str] = []
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for how, text in _texts(current):
-            found += [f"{canary} in {how} of {type(current).__name__}" for canary in CANARIES if canary in text]
-        stack += [e for e in (current.__cause__, current.__context__) if e is not None]
-        if isinstance(current, BaseExceptionGroup):
-            stack += list(current.exceptions)
-    return found
-
-
-@pytest.fixture(autouse=True)
-def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No canary secret (API key, broker password, SharePoint session id) in any log record, in any
-    BigdataError created, or in any exception a test catches with ``pytest.raises`` (pydantic's and
-    aiohttp's included), checked over each one's whole chain: str, repr, args, attributes,
-    ``.errors()``, ``__cause__`` and ``__context__``."""
-    created: list[BaseException] = []
-    original_init = BigdataError.__init__
-
-    def recording_init(self: BigdataError, *args: Any, **kwargs: Any) -> None:
-        original_init(self, *args, **kwargs)
-        created.append(self)
-
-    monkeypatch.setattr(BigdataError, "__init__", recording_init)
-    original_fill = ExceptionInfo.fill_unfilled
-
-    def recording_fill(self: ExceptionInfo[Any], exc_info: tuple[type[Any], Any, TracebackType]) -> None:
-        created.append(exc_info[1])
-        original_fill(self, exc_info)
-
-    monkeypatch.setattr(ExceptionInfo, "fill_unfilled", recording_fill)
-    records: list[str] = []
-
-    class _All(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(f"{record.getMessage()} {record.exc_text or ''}")
-
-    handler, sdk_logger = _All(logging.DEBUG), logging.getLogger("bigdata_connectors")
-    previous_level = sdk_logger.level
-    sdk_logger.setLevel(logging.DEBUG)
-    logging.getLogger().addHandler(handler)
-    try:
-        yield
-    finally:
-        logging.getLogger().removeHandler(handler)
-        sdk_logger.setLevel(previous_level)
-    for canary in CANARIES:
-        assert not [r for r in records if canary in r], f"secret in a log record: {canary}"
-    leaks = [leak for err in created for leak in secret_leaks(err)]
-    assert not leaks, leaks
-
-
 # ---------------------------------------------------------------- common fixtures
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Loopback]:
+    loopback = Loopback()
+    await loopback.start()
+    try:
+        yield loopback
+    finally:
+        await loopback.stop()
 
 
 @pytest.fixture

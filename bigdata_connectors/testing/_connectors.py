@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import pydantic
@@ -21,10 +21,7 @@ from bigdata_connectors._generated.request_models import (
     ConnectorUpdatePayload,
     EmailConnectorConfig,
 )
-from bigdata_connectors.testing._state import StoredConnector, SyncRun, iso, uuid7
-
-if TYPE_CHECKING:
-    from bigdata_connectors.testing._emulator import Emulator
+from bigdata_connectors.testing._state import Host, StoredConnector, SyncRun, iso, uuid7
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 PREFIX = "/contents/v1/connectors"
@@ -37,7 +34,7 @@ class BadRequest(Exception):
 class ConnectorRoutes:
     """Handlers of the connector routes, over the emulator's state."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Host) -> None:
         self._emu = emulator
 
     def error(self, status: int, message: str, code: str) -> web.Response:

@@ -11,24 +11,28 @@ get answers 404 for an unknown id and 403 for a document not shared with the cal
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from aiohttp import web
 
-from bigdata_connectors.testing._state import ORG, StoredConnector, StoredDocument, SyncRun, iso
-
-if TYPE_CHECKING:
-    from bigdata_connectors.testing._emulator import Emulator
+from bigdata_connectors.testing._connectors import ConnectorRoutes
+from bigdata_connectors.testing._state import ORG, Host, StoredConnector, StoredDocument, SyncRun, iso
 
 PREFIX = "/contents/v1/documents"
 _SORT_KEYS = ("created_at", "updated_at", "file_name", "raw_size", "content_type", "status")
 
 
+class DocumentsHost(Host, Protocol):
+    """The emulator, as the documents routes see it: also its connector routes (whose connectors own documents)."""
+
+    connector_routes: ConnectorRoutes
+
+
 class DocumentRoutes:
     """Handlers of the document routes, over the emulator's state."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: DocumentsHost) -> None:
         self._emu = emulator
 
     # ------------------------------------------------------------------ what a sync brings in

@@ -5,10 +5,14 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 ORG = "emulator_org"  # the caller's organisation: what the emulator's key can see
 
@@ -98,3 +102,25 @@ def uuid7(rng: random.Random) -> UUID:
     rand = rng.getrandbits(74)
     value = (millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
     return UUID(int=value)
+
+
+class Host(Protocol):
+    """What the route handlers (``_connectors``, ``_documents``) use of the ``Emulator`` serving them: its clock,
+    state and random draws, its knobs, and its way of answering an error. (A protocol, so that the handlers do
+    not import the emulator that imports them.)"""
+
+    clock: Callable[[], float]
+    state: EmulatorState
+    rng: random.Random
+    list_lag: float
+    force_delete_delay: float
+    document_lag: float
+    document_processing: float
+
+    def error(self, status: int, message: str, code: str) -> web.Response: ...
+    def draw_sync_duration(self) -> float: ...
+    def draw_sync_items(self) -> int: ...
+    def next_sync_failure(self) -> tuple[str, str] | None: ...
+    def take_document_failure(self) -> bool: ...
+    def on_sync_finished(self, connector: StoredConnector, sync: SyncRun) -> None: ...
+    def on_removed(self, connector_id: UUID) -> None: ...

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from bigdata_connectors._client import BigdataClient
+from bigdata_connectors import BigdataClient
 from bigdata_connectors.testing._emulator import Emulator
 
 

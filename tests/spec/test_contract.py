@@ -1,0 +1,134 @@
+"""The emulator cannot drift from openapi/: what it accepts and answers validates against the spec."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+import yaml
+from hypothesis import HealthCheck, settings
+from openapi_schema_validator import OAS31Validator
+
+from bigdata_connectors import BigdataClient, NotFoundError, SyncFailedError
+from bigdata_connectors.testing import Emulator
+from tests.conftest import PASSWORD
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "connectors.yaml"
+SPEC = yaml.safe_load(SPEC_PATH.read_text())
+OPERATIONS = {
+    "list": ("/contents/v1/connectors", "get"),
+    "create": ("/contents/v1/connectors", "post"),
+    "get": ("/contents/v1/connectors/{connector_id}", "get"),
+    "update": ("/contents/v1/connectors/{connector_id}", "put"),
+    "delete": ("/contents/v1/connectors/{connector_id}", "delete"),
+    "sync": ("/contents/v1/connectors/{connector_id}/sync", "post"),
+    "list_documents": ("/contents/v1/documents", "get"),
+    "get_document": ("/contents/v1/documents/{content_id}", "get"),
+}
+
+
+def _check(schema: dict[str, Any], instance: Any, where: str) -> None:
+    resolved = schema
+    if "$ref" in schema and schema["$ref"].startswith("#/components/responses/"):
+        resolved = SPEC["components"]["responses"][schema["$ref"].rsplit("/", 1)[1]]
+    validator = OAS31Validator(
+        {**resolved, "components": SPEC["components"]}, format_checker=OAS31Validator.FORMAT_CHECKER
+    )
+    errors = list(validator.iter_errors(instance))
+    assert not errors, f"{where}: {errors[0].message}"
+
+
+def _response_schema(route: str, status: int) -> dict[str, Any] | None:
+    path, method = OPERATIONS[route]
+    responses = SPEC["paths"][path][method]["responses"]
+    assert str(status) in responses, f"{route} answered {status}, which the spec does not declare"
+    response = responses[str(status)]
+    if "$ref" in response:
+        response = SPEC["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    content = response.get("content", {}).get("application/json")
+    return content["schema"] if content else None
+
+
+async def test_recorded_exchanges_validate_against_the_spec() -> None:
+    async with Emulator(seed=3, sync_duration=0.05, force_delete_delay=0.01) as emu:
+        emu.exchanges = []
+        async with BigdataClient(emu.api_key, base_url=emu.base_url) as api:
+            inbox = await api.connectors.create(type="email", label="i", config={"allowed_emails": ["a@b.c"]})
+            broker = await api.connectors.create(
+                type="investment_research", label="b", config={"user_id": "u", "user_password": PASSWORD}
+            )
+            sp = await api.connectors.create(type="sharepoint", label="s", config={"session_id": "x"}, description="d")
+            await api.connectors.list()
+            await api.connectors.update(inbox.connector_id, label="i2", config={"allowed_emails": []})
+            await api.connectors.update(broker.connector_id, share_with_org=True)
+            await api.connectors.sync_and_wait(broker.connector_id, date_limit="2026-01-01", poll_interval=0.01)
+            documents = [d async for d in api.documents.list(connector=broker.connector_id, page_size=3)]
+            await api.documents.get(documents[0].id)
+            with pytest.raises(NotFoundError):
+                await api.documents.get("0" * 32)
+            emu.fail_next_syncs()
+            with pytest.raises(SyncFailedError):
+                await api.connectors.sync_and_wait(sp.connector_id, poll_interval=0.01)
+            await api.connectors.delete(inbox.connector_id)
+            await api.connectors.delete(sp.connector_id, force=True)
+            for bad in (
+                api.connectors.trigger_sync(inbox.connector_id),
+                api.connectors.trigger_sync(broker.connector_id),
+            ):
+                with pytest.raises(Exception, match="400"):
+                    await bad
+    routes = {e.route for e in emu.exchanges}
+    assert routes == set(OPERATIONS)
+    assert {e.status for e in emu.exchanges} >= {200, 202, 400}
+    for exchange in emu.exchanges:
+        where = f"{exchange.method} {exchange.route} -> {exchange.status}"
+        path, method = OPERATIONS[exchange.route]
+        request_body = SPEC["paths"][path][method].get("requestBody")
+        if request_body and 200 <= exchange.status < 300:
+            _check(request_body["content"]["application/json"]["schema"], json.loads(exchange.request_body), where)
+        schema = _response_schema(exchange.route, exchange.status)
+        if schema is not None:
+            _check(schema, json.loads(exchange.response_body), where)
+        else:
+            assert not exchange.response_body, where
+
+
+class _ThreadedEmulator:
+    """The emulator on its own event loop in a thread, for schemathesis's synchronous client."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.emulator = Emulator(seed=11, sync_duration=0.05, force_delete_delay=0.01)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> Emulator:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.emulator.start(), self.loop).result(10)
+        return self.emulator
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.emulator.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Emulator]:
+    with _ThreadedEmulator() as emulator:
+        yield emulator
+
+
+schema = schemathesis.openapi.from_path(str(SPEC_PATH))
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_schemathesis_against_the_emulator(case: schemathesis.Case[Any], served: Emulator) -> None:
+    case.call_and_validate(base_url=served.base_url, headers={"X-API-KEY": served.api_key})

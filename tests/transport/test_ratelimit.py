@@ -1,0 +1,143 @@
+"""The client's rate limiter against the emulator enforcing the vendor's per-key limit, on a scaled clock.
+
+Everything runs on one event loop whose clock goes ``SCALE`` times faster than the wall clock: the
+client's limiter (aiolimiter reads the loop's clock), its sleeps and timeouts, and the emulator's
+clock, its rate limit and its syncs. Simulated minutes take a fraction of a wall second each; what is
+counted is requests on the emulator's clock, never timings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import selectors
+import time
+from collections import Counter
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import pytest
+
+from bigdata_connectors import BigdataClient, RateLimitError
+from bigdata_connectors._transport.ratelimit import build_limiter, limiter_shape
+from bigdata_connectors.testing import Emulator
+from bigdata_connectors.testing._ratelimit import KeyRateLimit
+from tests.conftest import API_KEY
+
+T = TypeVar("T")
+SCALE = 120.0
+VENDOR_LIMIT = 500  # requests a minute per key, as the vendor documents
+
+
+class _ScaledSelector(selectors.DefaultSelector):
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        return super().select(None if timeout is None else timeout / SCALE)
+
+
+class ScaledLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock (and so every timer on it) runs SCALE times faster than the wall clock."""
+
+    def __init__(self) -> None:
+        super().__init__(_ScaledSelector())
+        self._origin = time.monotonic()
+
+    def time(self) -> float:
+        return (time.monotonic() - self._origin) * SCALE
+
+
+def run_scaled(coro: Coroutine[Any, Any, T]) -> T:
+    with asyncio.Runner(loop_factory=ScaledLoop) as runner:
+        return runner.run(coro)
+
+
+@pytest.mark.parametrize("rate_limit", [1.0, 1.5, 2.0, 7.0, 300.0, 500.0, 10_000.0])
+def test_limiter_shape_allows_at_most_the_limit_in_any_minute(rate_limit: float) -> None:
+    burst, period = limiter_shape(rate_limit)
+    assert burst >= 1
+    if rate_limit >= 2:
+        assert burst + 60.0 * burst / period == pytest.approx(rate_limit)
+
+
+async def _sync_many(client_limit: float | None, *, connectors: int) -> tuple[Emulator, Counter[str]]:
+    loop = asyncio.get_running_loop()
+    emulator = Emulator(api_key=API_KEY, rate_limit=VENDOR_LIMIT, clock=loop.time, sync_duration=(1.0, 6.0), seed=1)
+    async with emulator:
+        ids = emulator.preload(connectors)
+        client = BigdataClient(
+            API_KEY,
+            base_url=emulator.base_url,
+            clock=loop.time,
+            timeout=30.0 * SCALE,  # 30 s of wall time per attempt: real work is not scaled
+            rate_limit=client_limit,
+        )
+        async with client:
+            outcomes = await client.connectors.sync_many(ids, date_limit="2026-01-01", concurrency=connectors)
+    return emulator, Counter(type(o.error).__name__ for o in outcomes if o.error is not None)
+
+
+def test_sync_many_over_300_connectors_stays_under_the_limit() -> None:
+    emulator, errors = run_scaled(_sync_many(300.0, connectors=300))
+    assert errors == Counter(), errors  # no RateLimitError, nor anything else
+    assert emulator.rate_limit is not None
+    arrivals = emulator.rate_limit.arrivals
+    assert len(arrivals) >= 300 * 3  # a read, a trigger and at least one poll each
+    assert emulator.rate_limit.refused == 0  # never a 429
+    # On the emulator's clock, never more than allowed in any minute, and the budget was used. (Arrivals can
+    # exceed the client's 300 here: event-loop lag at the start, multiplied by SCALE, bunches requests the
+    # limiter released on time; test_limiter_releases_at_most_the_limit_in_any_minute checks the release times.)
+    assert 100 < emulator.rate_limit.max_in_window(60.0) <= VENDOR_LIMIT
+
+
+def test_limiter_releases_at_most_the_limit_in_any_minute() -> None:
+    async def releases() -> list[float]:
+        loop = asyncio.get_running_loop()
+        limiter = build_limiter(300.0)
+        assert limiter is not None
+        times: list[float] = []
+
+        async def one() -> None:
+            await limiter.acquire()
+            times.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(700)))
+        return times
+
+    times = run_scaled(releases())
+    counter = KeyRateLimit(10**9, 60.0, time.monotonic)
+    counter.arrivals = times
+    assert counter.max_in_window(60.0) <= 300
+    assert times[-1] - times[0] < 3 * 60.0  # 5/6 of 300 a minute sustained: 700 in under three minutes
+
+
+async def test_the_emulator_enforces_the_limit_without_a_client_limiter() -> None:
+    async with Emulator(api_key=API_KEY, rate_limit=VENDOR_LIMIT) as emulator:
+        (cid,) = emulator.preload(1)
+        async with BigdataClient(API_KEY, base_url=emulator.base_url, rate_limit=None, max_retries=0) as client:
+            results = await asyncio.gather(
+                *(client.connectors.get(cid) for _ in range(VENDOR_LIMIT + 50)), return_exceptions=True
+            )
+    assert emulator.rate_limit is not None
+    limited = [r for r in results if isinstance(r, RateLimitError)]
+    assert len(limited) == emulator.rate_limit.refused == 50
+    assert all(r.retry_after is not None and 1 <= r.retry_after <= 60 for r in limited)
+    assert emulator.rate_limit.max_in_window() == VENDOR_LIMIT + 50  # arrivals count refused requests too
+
+
+def test_one_limiter_for_calls_polls_and_retries_of_every_view() -> None:
+    async def scenario() -> tuple[int, int]:
+        loop = asyncio.get_running_loop()
+        async with Emulator(api_key=API_KEY, rate_limit=10_000, clock=loop.time) as emulator:
+            (cid,) = emulator.preload(1)
+            emulator.script("get", ["503"] * 20)
+            client = BigdataClient(
+                API_KEY, base_url=emulator.base_url, rate_limit=60.0, clock=loop.time, timeout=30.0 * SCALE
+            )
+            async with client:
+                view = client.with_options(max_retries=5)
+                await asyncio.gather(*(view.connectors.get(cid) for _ in range(4)), client.connectors.list())
+                await asyncio.gather(*(client.connectors.get(cid) for _ in range(10)))
+            assert emulator.rate_limit is not None
+            return len(emulator.rate_limit.arrivals), emulator.rate_limit.max_in_window(60.0)
+
+    sent, most = run_scaled(scenario())
+    assert sent == 20 + 4 + 1 + 10  # every retry went through the limiter too ...
+    assert most <= 60  # ... and the client and its view share one budget
