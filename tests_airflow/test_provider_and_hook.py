@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import typing
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -151,3 +153,21 @@ def test_test_connection_button(monkeypatch: pytest.MonkeyPatch) -> None:
         assert "401" in message or "API key" in message
     finally:
         served.close()
+
+
+def _public_callables() -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for name in sorted(PUBLIC):
+        cls = getattr(bigdata_connectors.airflow, name)
+        found.append((name, cls))
+        for attr, value in vars(cls).items():
+            if callable(value) and (not attr.startswith("_") or attr == "__init__"):
+                found.append((f"{name}.{attr}", value))
+    return found
+
+
+@pytest.mark.parametrize(("name", "obj"), _public_callables(), ids=[n for n, _ in _public_callables()])
+def test_type_hints_resolve_on_every_public_callable(name: str, obj: Any) -> None:
+    """``typing.get_type_hints`` works at run time (no name only imported for type checkers)."""
+    target = vars(obj)["__init__"] if isinstance(obj, type) and "__init__" in vars(obj) else obj
+    assert isinstance(typing.get_type_hints(target), dict), name

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # type-checked against the newest Airflow tested
         TaskDeferralError,
         TaskDeferralTimeout,
     )
+    from airflow.sdk.types import TaskInstanceKey
 else:
     try:  # Airflow 3.2+
         from airflow.sdk.configuration import conf
@@ -45,6 +46,10 @@ else:
             TaskDeferralError,
             TaskDeferralTimeout,
         )
+    try:  # Airflow 3.2+
+        from airflow.sdk.types import TaskInstanceKey
+    except ImportError:  # Airflow 3.1
+        from airflow.models.taskinstancekey import TaskInstanceKey
 
 __all__ = [
     "AirflowException",
@@ -54,6 +59,7 @@ __all__ = [
     "AirflowSkipException",
     "TaskDeferralError",
     "TaskDeferralTimeout",
+    "TaskInstanceKey",
     "conf",
     "default_deferrable",
 ]

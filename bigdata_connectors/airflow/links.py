@@ -10,16 +10,13 @@ the page is ``<web_app_url>/connectors/<connector id>``. Nothing secret is read 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
-from airflow.sdk import BaseOperatorLink
+from airflow.sdk import BaseOperator, BaseOperatorLink
 
+from bigdata_connectors.airflow._compat import TaskInstanceKey
 from bigdata_connectors.airflow.hooks import DEFAULT_CONN_ID, connector_page, get_connection
-
-if TYPE_CHECKING:
-    from airflow.sdk import BaseOperator
-    from airflow.sdk.types import TaskInstanceKey
 
 log = logging.getLogger(__name__)
 
