@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -124,8 +125,15 @@ def test_a_connector_deleted_mid_wait_fails_without_retries(
     served.emulator.sync_duration = 60
     cid = new_broker(served)
 
-    # While dag.test() holds this thread, a timer force-deletes the connector through the API.
-    deleter = threading.Timer(1.0, lambda: on_emulator(served, lambda c: c.connectors.delete(cid, force=True)))
+    # While dag.test() holds this thread, another force-deletes the connector through the API once the task
+    # has triggered its sync and polled (Airflow 3.1's dag.test() takes a while to reach the task).
+    def delete_mid_wait() -> None:
+        deadline = time.monotonic() + 60
+        while served.emulator.requests["get"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        on_emulator(served, lambda c: c.connectors.delete(cid, force=True))
+
+    deleter = threading.Thread(target=delete_mid_wait)
     deleter.start()
     dag = dag_files["tests"].retrying_deferrable_dag if deferrable else dag_files["tests"].retrying_inline_dag
     try:

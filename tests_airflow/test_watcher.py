@@ -185,6 +185,23 @@ async def test_a_restart_catches_up_from_the_asset_state_store(client: BigdataCl
     await second.stop()
 
 
+@pytest.mark.parametrize("with_store", [True, False], ids=["3.3-store", "no-store"])
+async def test_a_batch_that_landed_as_the_watch_began(
+    client: BigdataClient, emulator: Emulator, with_store: bool
+) -> None:
+    """With a store (3.3+), a first watch reports documents created in the margin before it started (the DAG
+    was being deployed); without one it cannot tell them from what a previous watch reported."""
+    emulator.sync_items = 2
+    cid = await broker(client)
+    await client.connectors.sync_and_wait(cid, date_limit=DATE, poll_interval=0.05)
+    await asyncio.sleep(0.3)  # processed before the watch begins
+    watch = Watch(watcher(cid, store=FakeAssetStore() if with_store else None))
+    if with_store:
+        assert (await watch.next())["count"] == 2
+    await watch.quiet(0.4)
+    await watch.stop()
+
+
 async def test_an_outage_is_logged_once_and_the_watch_goes_on(
     client: BigdataClient, emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -50,6 +50,8 @@ class ConnectorCursor:
     seen: dict[str, datetime] = field(default_factory=dict)
     oldest_unfinished: datetime | None = None
     listed_at: datetime | None = None
+    # On a first watch, documents created at or after this count as new even if already finished (None: none do).
+    new_since: datetime | None = None
 
     def since(self, now: datetime, lookback: timedelta) -> datetime:
         """The ``from_date`` of the next listing: ``lookback`` back on a first watch; then from the oldest
@@ -70,7 +72,7 @@ class ConnectorCursor:
                 unfinished.append(doc.created_at)
             elif doc.id not in self.seen:
                 self.seen[doc.id] = doc.created_at
-                if first:
+                if first and (self.new_since is None or doc.created_at < self.new_since):
                     continue
                 if status == "completed":
                     fresh.append(doc)
@@ -115,8 +117,10 @@ class BigdataDocumentsTrigger(BaseEventTrigger):
     watch looks for documents still processing; ``margin`` (seconds) how far back every later listing
     reaches for documents the list shows late.
 
-    Restarts: on Airflow 3.3+ the cursor is saved in the watched asset's state store (key
-    ``bigdata_documents_cursor``) before each event is yielded, so a restarted triggerer reports what
+    A new watch reports what completes from then on; on Airflow 3.3+ also what was created in the ``margin``
+    before it started (a batch landing while the DAG is being deployed is not lost; the cursor saved from then
+    on keeps restarts from repeating it). Restarts: on Airflow 3.3+ the cursor is saved in the watched asset's
+    state store (key ``bigdata_documents_cursor``) before each event is yielded, so a restarted triggerer reports what
     completed while it was down and nothing twice. Without that store (Airflow 3.1-3.2) the cursor lives in
     memory: a restarted watch reports nothing twice (documents already finished when it starts count as
     seen), but documents that completed entirely while no triggerer ran are not reported.
@@ -171,6 +175,12 @@ class BigdataDocumentsTrigger(BaseEventTrigger):
         margin = timedelta(seconds=self.margin)
         saved = await self._load()
         cursors = [ConnectorCursor.restore(cid, margin, saved.get(cid)) for cid in self.connector_ids]
+        if self._store() is not None:
+            # A first watch with a store to remember it (3.3+): what completed in the last ``margin`` counts as
+            # new, so a batch that lands while the watcher is being set up is not lost. Restarts read the cursor.
+            for cursor in cursors:
+                if cursor.listed_at is None:
+                    cursor.new_since = utcnow() - margin
         failing: dict[str, str] = {}  # connector id -> the error of its current outage, logged once
         async with shared_client(self.bigdata_conn_id) as client:
             while True:
