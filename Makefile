@@ -10,7 +10,7 @@ AIRFLOW31_VENV ?= .venv-airflow-3.1
 AF31_PY := $(AIRFLOW31_VENV)/bin/python
 AIRFLOW_FILES := bigdata_connectors/airflow tests_airflow examples/airflow
 
-.PHONY: install install-airflow install-airflow-3.1 test-airflow-3.1 test-airflow-3.3 airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo bench soak clean
+.PHONY: install install-airflow install-airflow-3.1 test-airflow-3.1 test-airflow-3.3 bench-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo bench soak clean
 
 install: $(VENV)/.installed
 
@@ -84,6 +84,9 @@ test-airflow-3.3: $(AIRFLOW_VENV)/.installed
 
 test-airflow-3.1: $(AIRFLOW31_VENV)/.installed
 	$(AF31_PY) -m pytest -q tests_airflow
+
+bench-airflow: $(AIRFLOW_VENV)/.installed  ## 1,000 deferred syncs on a simulated triggerer loop (docs/benchmarks.md, Airflow)
+	$(AF_PY) -m bench.airflow_deferred --syncs 1000 --compare
 
 demo: install
 	$(PY) examples/quickstart.py
