@@ -27,15 +27,20 @@ def free_port() -> int:
         return port
 
 
-def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.25) -> Any:
-    """Poll ``check`` until it returns a truthy value (returned); AssertionError naming ``what`` on timeout."""
+def wait_until(
+    check: Callable[[], Any], timeout: float, what: str, every: float = 0.25, diagnose: Callable[[], Any] | None = None
+) -> Any:
+    """Poll ``check`` until it returns a truthy value (returned); AssertionError naming ``what`` (and what
+    ``diagnose()`` returns then) on timeout."""
     end = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > end:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+            raise AssertionError(
+                f"timed out after {timeout:g} s waiting for {what}" + (f": {diagnose()}" if diagnose else "")
+            )
         time.sleep(every)
 
 

@@ -287,8 +287,21 @@ def watcher_runs() -> int:
         return session.query(DagRun).filter(DagRun.dag_id == "stack_on_new_documents").count()
 
 
-def watchers_started(stack: Stack) -> int:
-    return stack.log("triggerer").count("one client for the triggers of this process")
+CLIENT_LINE = "one client for the triggers of this process"
+
+
+def watcher_triggers() -> list[dict[str, Any]]:
+    """The documents watchers' trigger rows: kwargs (decrypted) and whether a triggerer runs them."""
+    from airflow.models.trigger import Trigger
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(Trigger).filter(Trigger.classpath.like("%BigdataDocumentsTrigger")).all()
+        return [{"id": row.id, "kwargs": row.kwargs, "running": row.triggerer_id is not None} for row in rows]
+
+
+def watcher_running(ids: list[str]) -> bool:
+    return any(t["running"] and sorted(t["kwargs"].get("connector_ids", [])) == sorted(ids) for t in watcher_triggers())
 
 
 def test_the_documents_watcher_fires_once_per_batch_across_a_triggerer_restart(
@@ -296,25 +309,31 @@ def test_the_documents_watcher_fires_once_per_batch_across_a_triggerer_restart(
 ) -> None:
     served.emulator.sync_duration = 0.5
     served.emulator.sync_items = 3
-    wait_until(lambda: watchers_started(stack), 60, "the watcher to start in the triggerer")
-    time.sleep(2)  # its first listing: what is already there predates the watch
+    ids = list(watched.values())
+    wait_until(lambda: watcher_running(ids), 90, "a triggerer to run the watcher", diagnose=watcher_triggers)
+    listed = served.emulator.requests["list_documents"]
+    wait_until(lambda: served.emulator.requests["list_documents"] >= listed + 2, 60, "the watcher's first listing")
 
     on_emulator(
         served, lambda c: c.connectors.sync_and_wait(watched["broker"], date_limit="2026-01-02", poll_interval=0.1)
     )
-    first = wait_until(lambda: watcher_events(), 60, "the watcher's first event")
-    assert len(first) == 1
-    assert first[0]["connector_id"] == watched["broker"]
+    first = wait_until(lambda: watcher_events(), 60, "the watcher's first event", diagnose=watcher_triggers)
+    diagnosis = f"events {first}, watched {watched}, watcher triggers {watcher_triggers()}"
+    assert len(first) == 1, diagnosis
+    assert first[0]["connector_id"] == watched["broker"], diagnosis
     assert len(first[0]["document_ids"]) == 3
 
-    started = watchers_started(stack)
+    started = stack.log("triggerer").count(CLIENT_LINE)
     stack.kill("triggerer")
     if STATE_STORE:  # 3.3+: the cursor is in the asset's state store, so mail that lands while no triggerer runs counts
         deliver_mail(served, watched["email"], 2)
         time.sleep(2)  # processed (completed) before the watcher is back
     stack.start("triggerer")
-    wait_until(lambda: watchers_started(stack) > started, 90, "the watcher to restart")
-    time.sleep(3)  # the restarted watcher polls several times: nothing already reported comes again
+    # The restarted triggerer runs no deferred task: its first shared client is the watcher's; then it lists.
+    wait_until(lambda: stack.log("triggerer").count(CLIENT_LINE) > started, 90, "the watcher to run again")
+    listed = served.emulator.requests["list_documents"]
+    wait_until(lambda: served.emulator.requests["list_documents"] >= listed + 2, 60, "the restarted watcher's listing")
+    time.sleep(2)  # the restarted watcher polls several times more: nothing already reported comes again
     if not STATE_STORE:  # 3.1-3.2: the cursor lives in memory; mail must land while the watcher runs
         assert len(watcher_events()) == 1
         deliver_mail(served, watched["email"], 2)
