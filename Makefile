@@ -9,8 +9,10 @@ AF_PY := $(AIRFLOW_VENV)/bin/python
 AIRFLOW31_VENV ?= .venv-airflow-3.1
 AF31_PY := $(AIRFLOW31_VENV)/bin/python
 AIRFLOW_FILES := bigdata_connectors/airflow tests_airflow examples/airflow
+# The demo installs what a user of the quickstart installs, the package and its [cli] extra, and no dev tools.
+DEMO_VENV ?= .venv-demo
 
-.PHONY: install install-airflow install-airflow-3.1 test-airflow-3.1 test-airflow-3.3 bench-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo bench soak clean
+.PHONY: install install-airflow install-airflow-3.1 test-airflow-3.1 test-airflow-3.3 bench-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo readme-test bench soak clean
 
 install: $(VENV)/.installed
 
@@ -88,8 +90,17 @@ test-airflow-3.1: $(AIRFLOW31_VENV)/.installed
 bench-airflow: $(AIRFLOW_VENV)/.installed  ## 1,000 deferred syncs on a simulated triggerer loop (docs/benchmarks.md, Airflow)
 	$(AF_PY) -m bench.airflow_deferred --syncs 1000 --compare
 
-demo: install
-	$(PY) examples/quickstart.py
+demo: $(DEMO_VENV)/.installed  ## the SDK quickstart: against the built-in emulator unless BIGDATA_API_KEY is set
+	$(DEMO_VENV)/bin/python examples/quickstart.py
+
+$(DEMO_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install --quiet -e '.[cli]'
+	touch $@
+
+readme-test: install  ## the README's quickstart pasted into a clean virtualenv (also part of `make test`)
+	$(PY) -m pytest -q tests/e2e/test_readme_quickstart.py
 
 bench: install  ## every figure of docs/benchmarks.md in one run (about 10 minutes); copied there by hand, with the date
 	$(PY) -m pip install --quiet -e '.[dev,bench,cli]'
@@ -99,4 +110,4 @@ soak: install
 	$(PY) -m bench.soak
 
 clean:
-	rm -rf $(VENV) $(AIRFLOW_VENV) $(AIRFLOW31_VENV) build *.egg-info
+	rm -rf $(VENV) $(AIRFLOW_VENV) $(AIRFLOW31_VENV) $(DEMO_VENV) build *.egg-info

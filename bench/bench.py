@@ -9,9 +9,11 @@
 5. Scale from one process: ``sync_many`` over 100 and 1,000 connectors under the vendor's rate limit, and
    10,000 concurrent sync waits (``bench.scale``, each scenario in a fresh process).
 6. The soak: mixed operations under 30% injected faults (``bench.soak``).
+7. The blocking client against the async one it runs: added cost per ``get()``, 16 threads (``bench.blocking``).
 
 The emulator runs in a separate process wherever client CPU or memory is measured. Options:
-``--calls N --reps N --quick`` (``--quick``: small numbers, to check the harness in a minute or two).
+``--calls N --reps N --quick`` (``--quick``: small numbers, to check the harness in a minute or two), ``--only
+blocking`` (that section alone).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import aiohttp
 import httpx
 import pydantic
 
-from bench import overhead, payloads, soak, startup
+from bench import blocking, overhead, payloads, soak, startup
 from bench._server import emulator_process
 from bench.own_cost import own_cost
 from bigdata_connectors import __version__
@@ -156,6 +158,7 @@ def summary(
     scaled: dict[str, Any],
     reports: dict[str, soak.SoakReport],
     own: tuple[float, float],
+    blocking_figures: blocking.BlockingFigures | None = None,
 ) -> list[str]:
     def verdict(ok: bool) -> str:
         return "met" if ok else "**missed**"
@@ -202,7 +205,15 @@ def summary(
             f"| soak, ensure: 0 duplicates, 0 orphans | {ensure.ensure_duplicates}, {ensure.ensure_orphans} |"
             f" {verdict(ensure.ensure_duplicates == ensure.ensure_orphans == 0)} |"
         )
+    if blocking_figures is not None:
+        lines += blocking.summary_lines(blocking_figures)
     return [*lines, ""]
+
+
+async def bench_blocking(calls: int, reps: int) -> tuple[list[str], blocking.BlockingFigures]:
+    """Section 7, in a worker thread (blocking code, with an event loop of its own for the async variants)."""
+    with emulator_process(preload=1, pin=True) as base_url:
+        return await asyncio.to_thread(blocking.bench_blocking, base_url, calls, reps)
 
 
 async def main(argv: list[str] | None = None) -> None:
@@ -212,10 +223,16 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calls", type=int, default=4_000)
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="small numbers, to check the harness")
+    parser.add_argument("--only", choices=["blocking"], help="run this section alone")
     args = parser.parse_args(argv)
     quick = args.quick
     calls, reps = (500, 1) if quick else (args.calls, args.reps)
     head = header()
+    if args.only == "blocking":
+        lines, figures = await bench_blocking(calls, max(reps // 2, 1))
+        summary_rows = ["## Summary against the targets", "", "| target | result | |", "|---|---|---|"]
+        print("\n".join([*head, *summary_rows, *blocking.summary_lines(figures), "", *lines]))
+        return
     sections: list[str] = []
     with emulator_process(preload=1, pin=True) as base_url:
         lines, rows = await overhead.bench_overhead(base_url, calls, reps, [1, 16, 128])
@@ -229,8 +246,11 @@ async def main(argv: list[str] | None = None) -> None:
     lines, scaled = bench_scale([20, 100] if quick else [100, 1_000], 500 if quick else 10_000, 60 if quick else 30)
     sections += [*lines, ""]
     lines, reports = await bench_soak(500 if quick else 10_000)
+    sections += [*lines, ""]
+    lines, blocking_figures = await bench_blocking(calls, max(reps // 2, 1))
     sections += lines
-    print("\n".join([*head, *summary(rows, start, scaled, reports, (sdk_us, fair_us)), *sections]))
+    results = summary(rows, start, scaled, reports, (sdk_us, fair_us), blocking_figures)
+    print("\n".join([*head, *results, *sections]))
 
 
 if __name__ == "__main__":

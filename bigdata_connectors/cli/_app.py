@@ -1,12 +1,11 @@
-"""The ``bigdata-connectors`` command group: global options, error reporting, exit codes.
+"""The ``bigdata-connectors`` command group: global options, error reporting, exit codes, closed pipes.
 
-Imports only click here. Each command loads the SDK, rich and the models when it runs, so that
+Imports only click here. Each command loads the SDK and its output helpers when it runs, so that
 ``bigdata-connectors --help`` starts quickly.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 import traceback
 from collections.abc import Sequence
@@ -16,11 +15,14 @@ import click
 
 from bigdata_connectors._version import __version__
 from bigdata_connectors.cli._code_cmds import apply_cmd, plan_cmd
-from bigdata_connectors.cli._common import PROG, Settings
+from bigdata_connectors.cli._common import PROG, global_options, settings
+from bigdata_connectors.cli._completion import completion_cmd
 from bigdata_connectors.cli._connector_cmds import archive_cmd, create_cmd, delete_cmd, get_cmd, list_cmd, update_cmd
 from bigdata_connectors.cli._emulator_cmd import emulator_cmd
 from bigdata_connectors.cli._exit import EXIT_CODES_HELP, ExitCode, describe
+from bigdata_connectors.cli._stdout import closed_pipe, silence_stdout
 from bigdata_connectors.cli._sync_cmds import documents_cmd, sync_cmd
+from bigdata_connectors.cli._text import one_line
 
 __all__ = ["cli", "main"]
 
@@ -28,16 +30,31 @@ __all__ = ["cli", "main"]
 class _Group(click.Group):
     """Reports every failure as one line on stderr with its exit code (tracebacks only with --debug)."""
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as err:  # --help or --version into a closed pipe: click would exit 1
+            if not closed_pipe(err):
+                raise
+            silence_stdout()
+            raise click.exceptions.Exit(ExitCode.OK) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as err:
-            settings = ctx.find_object(Settings)
-            if settings is not None and settings.debug:
+            if closed_pipe(err):  # a command's --help into a closed pipe (commands write through _stdout.echo)
+                silence_stdout()
+                ctx.exit(ExitCode.OK)
+            if settings(ctx).debug:
                 traceback.print_exception(err, file=sys.stderr)
-            code, message = describe(err)
+            from bigdata_connectors.cli._runtime import last_run  # the error path only: it loads the SDK
+
+            code, message = describe(err, last_run())
             click.echo(f"{PROG}: error: {message}", err=True)
             ctx.exit(code)
 
@@ -67,12 +84,23 @@ class _Group(click.Group):
             hint = ""
             if isinstance(err, click.UsageError) and err.ctx is not None:
                 hint = f" (see '{err.ctx.command_path} --help')"
-            click.echo(f"{PROG}: error: {' '.join(err.format_message().split())}{hint}", err=True)
+            click.echo(f"{PROG}: error: {one_line(err.format_message())}{hint}", err=True)
             code = err.exit_code
         except click.exceptions.Abort as err:  # Ctrl-C, or end of input at a prompt
             note = f" ({err.args[0]})" if err.args else ""
             click.echo(f"{PROG}: interrupted{note}", err=True)
             code = ExitCode.INTERRUPTED
+        except OSError as err:
+            if not closed_pipe(err):
+                raise
+            silence_stdout()  # `| head -1`: the reader has what it wanted; that is a success
+            code = ExitCode.OK
+        try:
+            sys.stdout.flush()  # a reader that left early is seen here, not in the interpreter's last flush
+        except OSError as err:
+            if not closed_pipe(err):
+                raise
+            silence_stdout()
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
@@ -84,10 +112,15 @@ class _Group(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=f"""\b
 Examples:
-  export BIGDATA_API_KEY=...     # or try it locally: `{PROG} emulator` prints what to export
+  eval "$({PROG} emulator --env)"   # try it locally: an emulator in the background
+  export BIGDATA_API_KEY=...          # or the real API
   {PROG} list
   {PROG} sync $ID --date-limit 2026-01-01 --wait
   {PROG} documents $ID --status failed
+
+\b
+Global options (--base-url, --debug) may also follow the command:
+  {PROG} get $ID --debug
 
 \b
 Environment:
@@ -99,30 +132,16 @@ Environment:
 """,
 )
 @click.version_option(__version__, "-V", "--version", prog_name=PROG, message="%(prog)s %(version)s")
-@click.option(
-    "--base-url",
-    metavar="URL",
-    envvar="BIGDATA_BASE_URL",
-    help="The API's address [env: BIGDATA_BASE_URL; default: https://api.bigdata.com].",
-)
-@click.option("--debug", is_flag=True, help="Show tracebacks and the SDK's debug log on stderr.")
-@click.pass_context
-def cli(ctx: click.Context, base_url: str | None, debug: bool) -> None:
+def cli() -> None:
     """Manage Bigdata.com connectors: list, create, sync and watch them, and their documents.
 
-    Tables on a terminal; --json on every command for scripts (one JSON document, or one per line
-    for lists, and nothing else on stdout). Errors are one line on stderr with the request id, and
-    each kind has its own exit code (below).
+    Tables on a terminal, fitted to its width; --json on every command for scripts (one JSON
+    document, or one per line for lists, and nothing else on stdout). Errors are one line on stderr
+    with the request id, and each kind has its own exit code (below).
     """
-    ctx.obj = Settings(base_url=base_url or None, debug=debug)
-    if debug:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger = logging.getLogger("bigdata_connectors")
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        ctx.call_on_close(lambda: logger.removeHandler(handler))
 
+
+cli.params.extend(global_options(group=True))
 
 for _command in (
     list_cmd,
@@ -136,7 +155,10 @@ for _command in (
     plan_cmd,
     apply_cmd,
     emulator_cmd,
+    completion_cmd,
 ):
+    # Every command takes the global options; those that talk to no API do not list them in their help.
+    _command.params.extend(global_options(hidden=_command in (emulator_cmd, completion_cmd)))
     cli.add_command(_command)
 
 

@@ -27,8 +27,9 @@ Examples:
 def list_cmd(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List connectors: label, type, archived, last sync status and time, items and files.
 
-    Sends GET /contents/v1/connectors. Archived connectors only with --all. With --json, one
-    connector per line.
+    Sends GET /contents/v1/connectors. The API lists archived connectors too (the SDK's list()
+    returns them); this command hides them unless --all. With --json, one connector per line. On a
+    narrow terminal, less important columns give way, then each connector becomes a block.
     """
     from bigdata_connectors.cli._output import Output, connector_json, connectors_table
     from bigdata_connectors.cli._runtime import run
@@ -39,8 +40,8 @@ def list_cmd(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     if as_json:
         out.json_lines(connector_json(c) for c in shown)
         return
+    hidden = len(connectors) - len(shown)
     if not shown:
-        hidden = len(connectors) - len(shown)
         out.say(f"No connectors{f' ({hidden} archived: use --all)' if hidden else ''}.")
         return
     out.table(connectors_table(shown))
@@ -55,7 +56,7 @@ def get_cmd(ctx: click.Context, connector_id: str, as_json: bool) -> None:
 
     Sends GET /contents/v1/connectors/ID. Credentials are never part of the answer.
     """
-    from bigdata_connectors.cli._output import Output, connector_detail, connector_json
+    from bigdata_connectors.cli._output import Output, connector_fields, connector_json
     from bigdata_connectors.cli._runtime import run
 
     connector = run(ctx, lambda client: client.connectors.get(connector_id))
@@ -63,7 +64,7 @@ def get_cmd(ctx: click.Context, connector_id: str, as_json: bool) -> None:
     if as_json:
         out.json(connector_json(connector))
     else:
-        out.table(connector_detail(connector))
+        out.fields(connector_fields(connector))
 
 
 @click.command(
@@ -74,6 +75,7 @@ Examples:
   BROKER_PW=... {PROG} create --type investment_research --label "Broker portal" \\
       --user-id me@broker.com --password-env BROKER_PW
   {PROG} create --type sharepoint --label "Team site"     # prompts for the session id
+  ID=$({PROG} create --type email --label "Desk mail" --quiet)
 
 \b
 Secrets come from an environment variable you name (--password-env, --session-id-env) or from a
@@ -96,6 +98,7 @@ hidden prompt on a terminal, never from an option's value.""",
               help="investment_research: the environment variable holding the portal password (else a prompt).")  # fmt: skip
 @click.option("--session-id-env", metavar="VAR", default=None,
               help="sharepoint: the environment variable holding the session id (else a prompt).")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="Print only the new connector's ID (for `ID=$(...)` in scripts).")
 @json_option
 @click.pass_context
 def create_cmd(
@@ -108,6 +111,7 @@ def create_cmd(
     user_id: str | None,
     password_env: str | None,
     session_id_env: str | None,
+    quiet: bool,
     as_json: bool,
 ) -> None:
     """Create a connector and show it (for email, the inbox address to forward to).
@@ -117,8 +121,12 @@ def create_cmd(
     """
     from typing import Any
 
-    from bigdata_connectors.cli._output import Output, connector_detail, connector_json
+    from bigdata_connectors.cli._output import Output, connector_fields, connector_json
     from bigdata_connectors.cli._runtime import run, secret
+    from bigdata_connectors.cli._text import safe
+
+    if quiet and as_json:
+        raise click.UsageError("--quiet and --json do not go together: pick one")
 
     def only(kind: str, **given: object) -> None:
         wrong = [f"--{name.replace('_', '-')}" for name, value in given.items() if value]
@@ -153,10 +161,13 @@ def create_cmd(
     if as_json:
         out.json(connector_json(connector))
         return
-    out.table(connector_detail(connector))
+    if quiet:
+        out.say(str(connector.connector_id))
+        return
+    out.fields(connector_fields(connector))
     inbox = getattr(connector.config, "email", None)
     if inbox:
-        out.say(f"Forward research mail to {inbox} (from the allowed senders only).")
+        out.say(f"Forward research mail to {safe(inbox)} (from the allowed senders only).")
 
 
 @click.command(
@@ -190,7 +201,7 @@ def update_cmd(
     """
     from typing import Any
 
-    from bigdata_connectors.cli._output import Output, connector_detail, connector_json
+    from bigdata_connectors.cli._output import Output, connector_fields, connector_json
     from bigdata_connectors.cli._runtime import run
 
     changes: dict[str, Any] = {}
@@ -209,7 +220,7 @@ def update_cmd(
     if as_json:
         out.json(connector_json(connector))
     else:
-        out.table(connector_detail(connector))
+        out.fields(connector_fields(connector))
 
 
 @click.command("archive", epilog=f"\b\nExample:\n  {PROG} archive {_ID}")
@@ -223,6 +234,7 @@ def archive_cmd(ctx: click.Context, connector_id: str, as_json: bool) -> None:
     """
     from bigdata_connectors.cli._output import Output, connector_json
     from bigdata_connectors.cli._runtime import run
+    from bigdata_connectors.cli._text import safe
 
     connector = run(ctx, lambda client: client.connectors.delete(connector_id))
     out = Output(as_json)
@@ -231,7 +243,7 @@ def archive_cmd(ctx: click.Context, connector_id: str, as_json: bool) -> None:
     if as_json:
         out.json(connector_json(connector))
     else:
-        out.say(f"Archived {connector.label!r} ({connector.connector_id}).")
+        out.say(f"Archived '{safe(connector.label)}' ({connector.connector_id}).")
 
 
 @click.command(
@@ -252,31 +264,26 @@ def delete_cmd(ctx: click.Context, connector_id: str, force: bool, yes: bool, as
     Sends GET /contents/v1/connectors/ID (to name it), then DELETE ...?force_delete=true. The
     deletion runs on the server after the request is accepted.
     """
-    from bigdata_connectors import BigdataClient
     from bigdata_connectors.cli._exit import NotConfirmed
     from bigdata_connectors.cli._output import Output
-    from bigdata_connectors.cli._runtime import interactive, run
+    from bigdata_connectors.cli._runtime import confirm, interactive, run
+    from bigdata_connectors.cli._text import count, safe
 
     if not force:
         raise click.UsageError("delete is permanent and needs --force (to keep the data, use `archive`)")
     if not yes and not interactive():
         raise click.UsageError("not on a terminal, so no one can confirm: pass --yes to delete")
-
-    async def work(client: BigdataClient) -> dict[str, str]:
-        connector = await client.connectors.get(connector_id)
-        if not yes:
-            question = (
-                f"Delete connector {connector.label!r} ({connector.connector_id}) and its "
-                f"{connector.files_count or 0} files for good?"
-            )
-            if not click.confirm(question, default=False, err=True):
-                raise NotConfirmed("not deleted")
-        await client.connectors.delete(connector.connector_id, force=True)
-        return {"connector_id": str(connector.connector_id), "label": connector.label, "status": "accepted"}
-
-    result = run(ctx, work)
+    connector = run(ctx, lambda client: client.connectors.get(connector_id))
+    label = safe(connector.label)
+    # Asked between two event loops: one Ctrl-C here aborts at once and nothing is deleted.
+    if not yes and not confirm(
+        f"Delete connector '{label}' ({connector.connector_id}) and its {count(connector.files_count or 0)} "
+        "files for good?"
+    ):
+        raise NotConfirmed("not deleted")
+    run(ctx, lambda client: client.connectors.delete(connector.connector_id, force=True))
     out = Output(as_json)
     if as_json:
-        out.json(result)
+        out.json({"connector_id": str(connector.connector_id), "label": connector.label, "status": "accepted"})
     else:
-        out.say(f"Deletion of {result['label']!r} ({result['connector_id']}) accepted; it completes on the server.")
+        out.say(f"Deletion of '{label}' ({connector.connector_id}) accepted; it completes on the server.")

@@ -1,53 +1,64 @@
-"""``emulator``: serve the built-in emulator (``bigdata_connectors.testing.Emulator``) until interrupted."""
+"""``emulator``: serve the built-in emulator, with the options of ``python -m bigdata_connectors.testing``.
+
+Its click options are built from ``bigdata_connectors.testing.EMULATOR_OPTIONS``, the one definition both
+front-ends share (reading it loads neither the emulator nor aiohttp.web); the emulator loads when the command runs.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from bigdata_connectors.cli._common import PROG, json_option
+from bigdata_connectors.cli._common import PROG
+from bigdata_connectors.testing import EMULATOR_OPTIONS, EmulatorOption
 
 __all__ = ["emulator_cmd"]
+
+
+def _click_option(option: EmulatorOption) -> click.Option:
+    if option.kind is bool:
+        return click.Option([option.name], is_flag=True, help=option.help)
+    low, high = option.minimum, option.maximum
+    value_type: click.ParamType[Any]
+    if option.choices is not None:
+        value_type = click.Choice(option.choices)
+    elif low is None and high is None:
+        value_type = click.INT if option.kind is int else click.FLOAT if option.kind is float else click.STRING
+    elif option.kind is int:
+        value_type = click.IntRange(None if low is None else int(low), None if high is None else int(high))
+    elif option.kind is float:
+        value_type = click.FloatRange(low, high)
+    else:
+        value_type = click.STRING
+    return click.Option([option.name], type=value_type, default=option.default, metavar=option.metavar,
+                        help=option.help, show_default=option.default is not None)  # fmt: skip
 
 
 @click.command(
     "emulator",
     epilog=f"""\b
 Examples:
-  {PROG} emulator --port 8787
-  eval "$({PROG} emulator --port 8787 | grep export)"   # in a script: see --json
-  {PROG} emulator --port 0 --json    # {{"base_url": ..., "api_key": ...}} on the first line""",
+  eval "$({PROG} emulator --env)"    # in the background; exports BIGDATA_BASE_URL, BIGDATA_API_KEY
+  kill $BIGDATA_EMULATOR_PID            # ... and stops it
+  {PROG} emulator --port 8787          # in the foreground, until Ctrl-C
+  {PROG} emulator --port 0 --json      # {{"base_url": ..., "api_key": ..., "pid": ...}} on one line
+  {PROG} emulator --preload 20 --fault-rate 0.1 --seed 7   # something to look at, and some faults
+
+\b
+python -m bigdata_connectors.testing takes the same options.""",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True, help="0 picks a free port.")
-@click.option("--host", type=click.Choice(["127.0.0.1", "localhost", "::1"]), default="127.0.0.1", show_default=True)
-@click.option("--sync-duration", type=click.FloatRange(min=0), default=3.0, show_default=True, metavar="SECONDS",
-              help="How long a sync takes.")  # fmt: skip
-@click.option("--preload", type=click.IntRange(min=0), default=0, show_default=True,
-              help="investment_research connectors to start with.")  # fmt: skip
-@click.option("--seed", type=int, default=None, help="Seed for the emulator's random choices.")
-@json_option
-def emulator_cmd(port: int, host: str, sync_duration: float, preload: int, seed: int | None, as_json: bool) -> None:
+@click.pass_context
+def emulator_cmd(ctx: click.Context, /, **values: Any) -> None:
     """Serve the built-in emulator of the Connectors API on loopback, for trying the CLI and for tests.
 
-    Prints the base URL and the (random, emulator-only) API key to use, then serves until Ctrl-C.
-    Connectors live in memory and are gone when it stops.
+    Prints the base URL and the (random, emulator-only) API key to use, then serves until Ctrl-C;
+    with --env it serves in the background and prints `export` lines for `eval`. Connectors live in
+    memory and are gone when it stops. Exit code 2 when it cannot start (a port in use).
     """
-    import asyncio
-    import contextlib
-    import json
+    from bigdata_connectors.testing import serve
 
-    from bigdata_connectors.testing import Emulator
+    ctx.exit(serve(values, prog=f"{PROG} emulator"))
 
-    async def serve() -> None:
-        emulator = Emulator(host=host, port=port, sync_duration=sync_duration, seed=seed)
-        async with emulator:
-            emulator.preload(preload)
-            if as_json:
-                click.echo(json.dumps({"base_url": emulator.base_url, "api_key": emulator.api_key}))
-            else:
-                click.echo(f"Bigdata connectors emulator on {emulator.base_url} (Ctrl-C to stop)")
-                click.echo(f"  export BIGDATA_BASE_URL={emulator.base_url}")
-                click.echo(f"  export BIGDATA_API_KEY={emulator.api_key}")
-            await asyncio.Event().wait()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+emulator_cmd.params.extend(_click_option(option) for option in EMULATOR_OPTIONS)

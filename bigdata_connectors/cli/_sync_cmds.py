@@ -84,11 +84,13 @@ def sync_cmd(
 
     Without --wait: GET each connector, POST /contents/v1/connectors/ID/sync, and print a token per
     sync that `sync --resume TOKEN` (any machine, any time) waits on. With --wait: one live line per
-    connector on a terminal (status, elapsed, polls), then a summary table; several ids run together
-    (at most --concurrency at once) and one failure does not stop the others.
+    connector on a terminal (status, elapsed, polls; "API unreachable" while the SDK retries), then a
+    summary table; several ids run together (at most --concurrency at once) and one failure does not
+    stop the others. A wait that ends before its sync does (timeout, the API unreachable, Ctrl-C)
+    prints the command that waits for it again: the sync goes on on the server.
     The exit code is 0 when every sync succeeded, else that of the first one (in the order given)
     that did not: 10 failed (with --documents: also when documents failed to process), 11 timed
-    out (the sync goes on on the server), or the API error's.
+    out, 8 the API unreachable, or the API error's.
     """
     from bigdata_connectors.cli import _sync_run
 
@@ -142,6 +144,6 @@ def documents_cmd(
     gives no total). The list is eventually consistent: a document just brought in may show up a few
     seconds late. With --json, one document per line.
     """
-    from bigdata_connectors.cli import _sync_run
+    from bigdata_connectors.cli._documents_run import documents
 
-    _sync_run.documents(ctx, connector_id, list(statuses), from_date.date() if from_date else None, as_json)
+    documents(ctx, connector_id, list(statuses), from_date.date() if from_date else None, as_json)

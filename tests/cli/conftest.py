@@ -49,6 +49,24 @@ class ThreadedEmulator:
     def base_url(self) -> str:
         return self.emulator.base_url
 
+    def finish_syncs(self) -> None:
+        """Make every running sync end at its next read (its duration was fixed when it was triggered)."""
+
+        def now() -> None:
+            for connector in self.emulator.state.connectors.values():
+                if connector.sync is not None:
+                    connector.sync.duration = 0.0
+
+        self.call(now)
+
+    def go_down(self) -> None:
+        """Stop serving (connections are refused from now on); the connectors stay in memory."""
+        asyncio.run_coroutine_threadsafe(self.emulator.stop(), self.loop).result(10)
+
+    def come_back(self) -> None:
+        """Serve again, on the same port, with the same connectors."""
+        asyncio.run_coroutine_threadsafe(self.emulator.start(), self.loop).result(10)
+
 
 @pytest.fixture
 def emu() -> Iterator[ThreadedEmulator]:

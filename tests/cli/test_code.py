@@ -107,9 +107,11 @@ def test_an_invalid_file_is_one_line_and_sends_nothing(invoke: Invoker, emu: Thr
 
 
 def test_an_unset_secret_variable_is_named_not_shown(invoke: Invoker, connectors_file: Path) -> None:
-    result = invoke("plan", "-f", str(connectors_file), env={"BROKER_PASSWORD": None})
-    assert result.exit_code == ExitCode.USAGE
-    assert "BROKER_PASSWORD is not set" in result.stderr
+    """Exit 3, as for `create --password-env` (tests/cli/test_errors.py checks all three through pipes)."""
+    for args in (["plan"], ["apply", "--yes"]):
+        result = invoke(*args, "-f", str(connectors_file), env={"BROKER_PASSWORD": None})
+        assert result.exit_code == ExitCode.CONFIG, result.stderr
+        assert "BROKER_PASSWORD is not set" in result.stderr
 
 
 def test_a_credential_change_needs_a_replacement(invoke: Invoker, emu: ThreadedEmulator, connectors_file: Path) -> None:

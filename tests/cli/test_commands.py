@@ -44,7 +44,7 @@ def test_every_command_has_help_with_an_example(invoke: Invoker) -> None:
         assert "Example" in result.stdout, name
         assert "bigdata-connectors " + name in result.stdout, name
     top = invoke("--help")
-    assert "Exit codes:" in top.stdout
+    assert "Exit codes (the same in every command):" in top.stdout
     assert "BIGDATA_API_KEY" in top.stdout
 
 
@@ -112,8 +112,12 @@ def test_get(invoke: Invoker, emu: ThreadedEmulator) -> None:
     (cid,) = preload(emu)
     result = invoke("get", cid)
     assert result.exit_code == 0
-    assert "config.user_id" in result.stdout
-    assert "user0@broker.example" in result.stdout
+    fields = dict(line.split("  ", 1) for line in result.stdout.splitlines())
+    assert fields["Portal user"].strip() == "user0@broker.example"
+    assert fields["Shared with org"].strip() == "no"  # as list says it, never Python's False
+    assert fields["ID"].strip() == cid
+    assert "config." not in result.stdout  # no raw field names
+    assert "_" not in "".join(fields)
     data = json.loads(invoke("get", cid, "--json").stdout)
     assert data["connector_id"] == cid
     assert data["label"] == "preloaded 0"

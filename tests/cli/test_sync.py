@@ -28,7 +28,7 @@ def test_sync_without_wait_starts_and_prints_a_token(invoke: Invoker, emu: Threa
     assert header.split() == ["ID", "LABEL", "STARTED", "AT", "DATE", "LIMIT"]
     assert row.split()[0] == cid
     assert row.rstrip().endswith("2026-01-01")
-    assert command.startswith("  bigdata-connectors sync --resume ")
+    assert command.startswith("bigdata-connectors sync --resume bdsync1.")  # alone on its line, to copy
     assert emu.emulator.requests["sync"] == 1
     (site,) = preload(emu, type="sharepoint")
     (started,) = lines(invoke("sync", site, "--date-limit", "2026-01-01", "--timeout", "60", "--json").stdout)
@@ -64,7 +64,11 @@ def test_resume_outcomes(invoke: Invoker, emu: ThreadedEmulator) -> None:
     time.sleep(0.1)
     late = invoke("sync", "--resume", row["token"], *FAST)  # the deadline in the token has passed
     assert late.exit_code == ExitCode.SYNC_TIMEOUT
-    assert "deadline" in late.stderr
+    error, intro, command = late.stderr.splitlines()
+    assert "the deadline this sync was started with (sync --timeout) has passed" in error
+    assert intro == "To wait for it again, here or anywhere:"
+    assert command.startswith("bigdata-connectors sync --resume bdsync1.")
+    assert command.split()[-1] != row["token"]  # a token without the deadline that has passed
     bad = invoke("sync", "--resume", row["token"][:-3] + "xyz")
     assert bad.exit_code == ExitCode.USAGE
     assert invoke("sync", ok, "--resume", row["token"]).exit_code == ExitCode.USAGE
@@ -120,7 +124,7 @@ def test_sync_failure_is_exit_10(invoke: Invoker, emu: ThreadedEmulator) -> None
     result = invoke("sync", cid, "--date-limit", "2026-01-01", "--wait", *FAST)
     assert result.exit_code == ExitCode.SYNC_FAILED
     assert "failed: FAILED" in result.stdout
-    (line,) = result.stderr.splitlines()
+    (line,) = result.stderr.splitlines()  # the sync is over: no command to wait again
     assert line.startswith(f"bigdata-connectors: error: {cid}: ")
     assert "broker login rejected" in line
 
@@ -134,7 +138,13 @@ def test_sync_timeout_is_exit_11(invoke: Invoker, emu: ThreadedEmulator) -> None
     assert row["result"] == "timed_out"
     assert row["status"] in ("PENDING", "RUNNING")
     assert row["exit_code"] == 11
-    assert "keeps running on the server" in result.stderr
+    assert row["items"] is None  # the connector's counts are still the previous sync's: not shown as this one's
+    assert row["files_count"] is None
+    assert 0.3 <= row["elapsed"] < 5  # how long this command waited
+    assert row["token"].startswith("bdsync1.")
+    error, _intro, command = result.stderr.splitlines()
+    assert "not finished after 0.3s; the sync goes on on the server" in error
+    assert command == f"bigdata-connectors sync --resume {row['token']}"
 
 
 def test_sync_many_runs_all_and_reports_each(invoke: Invoker, emu: ThreadedEmulator) -> None:

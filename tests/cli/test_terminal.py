@@ -14,12 +14,12 @@ import struct
 import subprocess
 import sys
 import termios
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from tests.cli.conftest import ThreadedEmulator, assert_no_canary, cli_command, cli_env
+from tests.cli.terminal import CTRL_C, Terminal, run_in_pty
 from tests.conftest import PASSWORD
 
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-9]m")  # a foreground colour
@@ -35,52 +35,6 @@ def slow_emu() -> Iterator[ThreadedEmulator]:
         yield server
     finally:
         server.stop()
-
-
-def run_in_pty(
-    args: list[str],
-    env: dict[str, str],
-    timeout: float = 30.0,
-    interrupt_on: bytes | None = None,
-    answer: tuple[bytes, bytes] | None = None,
-) -> tuple[int, str]:
-    """Run the CLI with stdin, stdout and stderr on a real pseudo-terminal (120x40); return (exit code, output).
-    With ``interrupt_on``, press Ctrl-C (SIGINT to the process group) once that output has appeared; with
-    ``answer`` (prompt, keys), type the keys once the prompt has appeared."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    proc = subprocess.Popen([*cli_command(), *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
-                            start_new_session=True)  # fmt: skip
-    os.close(slave)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-            if interrupt_on is not None and interrupt_on in b"".join(chunks):
-                os.killpg(proc.pid, signal.SIGINT)
-                interrupt_on = None
-            if answer is not None and answer[0] in b"".join(chunks):
-                os.write(master, answer[1])
-                answer = None
-        code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
-    return code, b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def test_live_progress_on_a_terminal(slow_emu: ThreadedEmulator) -> None:
@@ -118,25 +72,43 @@ def test_live_documents_progress_on_a_terminal(slow_emu: ThreadedEmulator) -> No
 
 
 def test_ctrl_c_stops_the_wait_with_exit_130(slow_emu: ThreadedEmulator) -> None:
+    """One Ctrl-C typed at the terminal ends the wait; the sync goes on, and the command to wait again is printed."""
     (cid,) = (str(i) for i in slow_emu.call(slow_emu.emulator.preload, 1))
     slow_emu.emulator.sync_duration = 60.0
     env = cli_env(slow_emu.base_url, TERM="xterm")
-    args = ["sync", cid, "--date-limit", "2026-01-01", "--wait", "--poll-interval", "0.1"]
-    code, out = run_in_pty(args, env, interrupt_on=b"2 polls")
+    terminal = Terminal(["sync", cid, "--date-limit", "2026-01-01", "--wait", "--poll-interval", "0.1"], env)
+    terminal.expect(b"2 polls")
+    terminal.type(CTRL_C)
+    code, out = terminal.finish()
     assert code == 130
-    assert out.rstrip().endswith("bigdata-connectors: interrupted (the syncs already started go on on the server)")
+    *_, said, intro, command = out.rstrip().splitlines()
+    assert said.endswith("bigdata-connectors: interrupted (the syncs already started go on on the server)")
+    assert intro == "To wait for them again, here or anywhere:"
+    assert re.fullmatch(r"bigdata-connectors sync --resume bdsync1\.[\w-]+\.[0-9a-f]+", command)
     assert "Traceback" not in out
     assert "\x1b[?25h" in out  # the cursor is shown again
+    slow_emu.finish_syncs()  # the sync went on: waiting again, with the command printed, sees it end
+    resumed = subprocess.run([*cli_command(), *command.split()[1:], "--poll-interval", "0.05", "--json"], env=env,
+                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["result"] == "success"
+    assert slow_emu.emulator.requests["sync"] == 1
 
 
 def test_delete_asks_on_a_real_terminal(slow_emu: ThreadedEmulator) -> None:
     keep, gone = (str(i) for i in slow_emu.call(slow_emu.emulator.preload, 2))
     env = cli_env(slow_emu.base_url, TERM="xterm")
-    code, out = run_in_pty(["delete", keep, "--force"], env, answer=(b"[y/N]", b"n\r"))
+    terminal = Terminal(["delete", keep, "--force"], env)
+    terminal.expect(b"[y/N]")
+    terminal.type(b"n\r")
+    code, out = terminal.finish()
     assert code == 2
     assert "Delete connector 'preloaded 0'" in out
     assert "not deleted" in out
-    code, out = run_in_pty(["delete", gone, "--force"], env, answer=(b"[y/N]", b"y\r"))
+    terminal = Terminal(["delete", gone, "--force"], env)
+    terminal.expect(b"[y/N]")
+    terminal.type(b"y\r")
+    code, out = terminal.finish()
     assert code == 0, out
     assert "accepted" in out
     assert slow_emu.emulator.requests["delete"] == 1
@@ -145,7 +117,10 @@ def test_delete_asks_on_a_real_terminal(slow_emu: ThreadedEmulator) -> None:
 def test_a_prompted_password_is_not_echoed(slow_emu: ThreadedEmulator) -> None:
     env = cli_env(slow_emu.base_url, TERM="xterm")
     args = ["create", "--type", "investment_research", "--label", "Broker", "--user-id", "me@broker.com"]
-    code, out = run_in_pty(args, env, answer=(b"Portal password:", PASSWORD.encode() + b"\r"))
+    terminal = Terminal(args, env)
+    terminal.expect(b"Portal password:")
+    terminal.type(PASSWORD.encode() + b"\r")
+    code, out = terminal.finish()
     assert code == 0, out
     assert "Portal password:" in out
     assert PASSWORD not in out  # the terminal did not echo it, and nothing printed it
@@ -252,11 +227,27 @@ def test_help_loads_neither_the_sdk_client_nor_rich() -> None:
         "import sys\n"
         "from bigdata_connectors.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-        "heavy = ['aiohttp', 'pydantic', 'rich', 'tenacity', 'bigdata_connectors._client',"
-        " 'bigdata_connectors._generated.models', 'bigdata_connectors.testing']\n"
+        "heavy = ['aiohttp', 'pydantic', 'rich', 'tenacity', 'yaml', 'bigdata_connectors._client',"
+        " 'bigdata_connectors._generated.models', 'bigdata_connectors.testing._emulator']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_api_commands_load_only_what_they_need(slow_emu: ThreadedEmulator) -> None:
+    """`list` and `get` need the SDK, not rich (the live display), PyYAML (connectors files) or the emulator."""
+    code = (
+        "import sys\n"
+        "from bigdata_connectors.cli import main\n"
+        "for args in (['list'], ['list', '--json']):\n"
+        "    try:\n        main(args)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
+        "heavy = ['rich', 'yaml', 'bigdata_connectors.testing._emulator', 'aiohttp.web', 'argparse',"
+        " 'bigdata_connectors._generated.request_models']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = cli_env(slow_emu.base_url)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 

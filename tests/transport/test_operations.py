@@ -47,7 +47,7 @@ async def test_list_sends_get_with_key_and_user_agent(client: BigdataClient, moc
     assert [c.type for c in result] == ["email", "sharepoint"]
     (call,) = requests_to(mock_api, "GET", CONNECTORS)
     assert call.kwargs["allow_redirects"] is False
-    assert call.kwargs["data"] is None
+    assert call.kwargs.get("data") is None
 
 
 async def test_owned_session_sends_auth_headers() -> None:
@@ -192,7 +192,7 @@ async def test_delete_archives(client: BigdataClient, mock_api: AioResponses) ->
     archived = await client.connectors.delete(CID)
     assert archived is not None
     assert archived.archived is True
-    assert requests_to(mock_api, "DELETE", ONE)[0].kwargs["params"] is None
+    assert requests_to(mock_api, "DELETE", ONE)[0].kwargs.get("params") is None
 
 
 @pytest.mark.parametrize(

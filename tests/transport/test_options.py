@@ -92,7 +92,7 @@ def test_defaults() -> None:
     client = BigdataClient(API_KEY)
     assert client._config.rate_limit == 300
     assert client._config.trust_env is True
-    assert BigdataClient(API_KEY, rate_limit=None)._http._limiter is None
+    assert BigdataClient(API_KEY, rate_limit=None)._http._budget is None
 
 
 # ---------------------------------------------------------------- with_options
@@ -107,7 +107,7 @@ async def test_with_options_is_a_view_sharing_session_and_limiter(bigdata_emulat
         assert (client._config.timeout, client._config.max_retries) == (30, 3)
         assert len(await view.connectors.list()) == 1
         assert view._http._get_session() is client._http._get_session()
-        assert view._http._limiter is client._http._limiter
+        assert view._http._budget is client._http._budget
         assert view.documents._http is view._http
         assert client.with_options(timeout=1).with_options(max_retries=1)._http._parent is client._http
         await view.aclose()  # closes only the view

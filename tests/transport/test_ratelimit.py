@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from bigdata_connectors import BigdataClient, RateLimitError
-from bigdata_connectors._transport.ratelimit import build_limiter, limiter_shape
+from bigdata_connectors._transport.ratelimit import Budget, build_limiter, limiter_shape
 from bigdata_connectors.testing import Emulator
 from bigdata_connectors.testing._ratelimit import KeyRateLimit
 from tests.conftest import API_KEY
@@ -85,6 +85,55 @@ def test_sync_many_over_300_connectors_stays_under_the_limit() -> None:
     # exceed the client's 300 here: event-loop lag at the start, multiplied by SCALE, bunches requests the
     # limiter released on time; test_limiter_releases_at_most_the_limit_in_any_minute checks the release times.)
     assert 100 < emulator.rate_limit.max_in_window(60.0) <= VENDOR_LIMIT
+
+
+def test_the_budget_fast_path_keeps_the_limit_and_the_line() -> None:
+    """``Budget.try_take`` (no coroutine when there is room and nobody waits) then ``take``: still never more than
+    the limit in any minute, and nobody jumps the line of those already waiting."""
+
+    async def releases() -> tuple[list[float], int]:
+        loop = asyncio.get_running_loop()
+        limiter = build_limiter(300.0)
+        assert limiter is not None
+        budget = Budget(limiter)
+        times: list[float] = []
+        fast = 0
+
+        async def one() -> None:
+            nonlocal fast
+            if budget.try_take():
+                fast += 1
+            else:
+                await budget.take()
+            times.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(700)))
+        return times, fast
+
+    times, fast = run_scaled(releases())
+    counter = KeyRateLimit(10**9, 60.0, time.monotonic)
+    counter.arrivals = times
+    assert counter.max_in_window(60.0) <= 300
+    assert fast == 50  # the first bucketful (300/6) went through without waiting; every other waited in line
+    assert times == sorted(times)
+
+
+def test_the_budget_without_aiolimiters_internals_always_waits_its_turn() -> None:
+    class Opaque:  # an aiolimiter that keeps its level elsewhere: no fast path, every request acquires
+        def __init__(self) -> None:
+            self.acquired = 0
+
+        def has_capacity(self, amount: float = 1) -> bool:
+            return True
+
+        async def acquire(self, amount: float = 1) -> None:
+            self.acquired += 1
+
+    limiter = Opaque()
+    budget = Budget(limiter)  # type: ignore[arg-type]
+    assert not budget.try_take()
+    asyncio.run(budget.take())
+    assert limiter.acquired == 1
 
 
 def test_limiter_releases_at_most_the_limit_in_any_minute() -> None:
