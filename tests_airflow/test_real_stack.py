@@ -166,7 +166,7 @@ def syncs_posted(served: ThreadedEmulator) -> int:
 
 
 def test_a_worker_killed_mid_wait_reattaches_on_retry(stack: Stack, served: ThreadedEmulator) -> None:
-    served.emulator.sync_duration = 12.0
+    served.emulator.sync_duration = 9.0
     cid = new_connector(served)
     before = syncs_posted(served)
     run_id = trigger(stack, "stack_inline", {"connector_id": cid})
@@ -208,8 +208,8 @@ def test_the_api_down_longer_than_the_sdks_retries_during_a_wait(stack: Stack, s
     wait_until(
         lambda: (ti := task_instance("stack_deferred", run_id)) and str(ti.state) == "deferred", 90, "the task to defer"
     )
-    served.emulator.inject(1.0, kinds=["503"], routes=["get"])  # every poll answered 503 for 15 s
-    time.sleep(15)
+    served.emulator.inject(1.0, kinds=["503"], routes=["get"])  # every poll answered 503 for 10 s (the SDK's own
+    time.sleep(10)  # retries give up after about 4 s)
     served.emulator.clear_faults()
     assert finished("stack_deferred", run_id) == "success"
     assert syncs_posted(served) == before + 1
