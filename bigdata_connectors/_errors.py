@@ -375,11 +375,15 @@ class FileProblem:
 
 class ConnectorsFileError(EnsureError, ValueError):
     """A connectors file is not valid (``problems``, each with its line and key), or names an environment
-    variable that is not set. Raised before anything is sent. Never quotes a secret's value."""
+    variable that is not set (``missing_variables``: their names, ``***`` for a name that does not look like one, in
+    case a secret was pasted there). Raised before anything is sent. Never quotes a secret's value."""
 
-    def __init__(self, source: str, problems: Sequence[FileProblem]) -> None:
+    def __init__(
+        self, source: str, problems: Sequence[FileProblem], missing_variables: Sequence[str] = ()
+    ) -> None:
         self.source = source
         self.problems = list(problems)
+        self.missing_variables = tuple(missing_variables)
         count = len(self.problems)
         head = f"{source}: {count} problem{'s' if count != 1 else ''}"
         super().__init__("\n  ".join([head, *(str(p) for p in self.problems)]))

@@ -11,8 +11,9 @@ The rules, in one place:
   (``deadline_exceeded``): then the deadline, not the failure, is what happened. With ``ride_out``, any transient
   failure is outlived: logged once per outage, asked again on the schedule (after the answer's Retry-After, if
   longer), until the deadline.
-- With ``final_look``, when the deadline arrives one last probe runs anyway (no deadline of its own, no retries
-  needed: one request); a thing that finished in the last interval is then seen as finished, not as a timeout.
+- With ``final_look``, when the deadline arrives one last probe runs anyway: ``probe(None)``, which its reads
+  make as one attempt each (``retry=False``), so it ends about one request after the deadline. A thing that
+  finished in the last interval is then seen as finished, not as a timeout.
 
 The loop knows nothing of connectors: ``_syncs`` and ``_as_code`` give it their probe.
 """
@@ -99,7 +100,7 @@ async def poll(
         except (APIStatusError, APIConnectionError) as err:
             if not is_transient(err):
                 raise
-            raise Expired(err) from err
+            raise Expired(failure or err) from err  # the outage the loop saw, if it saw one, says more
         if answer is not None:
             return answer
         raise Expired(None)

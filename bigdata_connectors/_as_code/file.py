@@ -86,7 +86,7 @@ class ConnectorsFile:
         specs = checker.document(text)
         if checker.problems:
             in_order = sorted(checker.problems, key=lambda p: (p.line is None, p.line or 0))
-            raise ConnectorsFileError(name, in_order)
+            raise ConnectorsFileError(name, in_order, checker.missing)
         return cls(name, tuple(specs))
 
 
@@ -114,6 +114,7 @@ class _Checker:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ = environ
         self.problems: list[FileProblem] = []
+        self.missing: list[str] = []  # environment variables named but not set
 
     def problem(self, node: Any, key: str, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else None
@@ -284,5 +285,6 @@ class _Checker:
                 f"environment variable {env}" if _CONVENTIONAL.fullmatch(env) else "the environment variable named here"
             )
             self.problem(node, where, f"{named} is not set (or is empty)")
+            self.missing.append(env if _CONVENTIONAL.fullmatch(env) else "***")
             return None
         return SecretStr(value)

@@ -102,6 +102,8 @@ async def wait_for_documents(
             schedule=intervals(poll_interval, max_poll_interval),
             clock=clock,
             sleep=sleep,
+            ride_out=True,
+            final_look=True,
             what=f"documents of connector {connector.connector_id}",
         )
     except Expired as gone:

@@ -256,7 +256,8 @@ class SyncHandle:
         query = self._documents_query()
 
         def listing(deadline: float | None) -> AsyncIterator[Document]:
-            return iterate_documents(self._http, query, page_size=_checks.MAX_PAGE_SIZE, deadline=deadline)
+            http, size = self._http, _checks.MAX_PAGE_SIZE
+            return iterate_documents(http, query, page_size=size, deadline=deadline, retry=deadline is not None)
 
         return await wait_for_documents(
             listing,
@@ -290,7 +291,10 @@ class SyncHandle:
         async def probe(deadline: float | None) -> Connector | None:
             nonlocal polls, last
             try:
-                connector = await self._http.request("GET", self._path, Connector, deadline=deadline)
+                # deadline None: the last look after the deadline, one attempt (see _poll)
+                connector = await self._http.request(
+                    "GET", self._path, Connector, deadline=deadline, retry=deadline is not None
+                )
             except NotFoundError as err:
                 raise mark_gone(err) from None
             polls += 1
@@ -308,6 +312,8 @@ class SyncHandle:
                 schedule=intervals(poll_interval, max_poll_interval),
                 clock=clock,
                 sleep=self._http.sleep,
+                ride_out=True,
+                final_look=True,
                 what=f"sync of connector {self.connector_id}",
             )
         except Expired as gone:

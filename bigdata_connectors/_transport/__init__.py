@@ -8,11 +8,12 @@ client's request budget; ``raw`` the recorder behind ``with_raw_response``; ``pa
 is ``BIGDATA_LOG``. Loaded with the client: every call needs it.
 """
 
-from bigdata_connectors._transport.http import USER_AGENT, HTTPTransport, Params
+from bigdata_connectors._transport.http import USER_AGENT, HTTPTransport
 from bigdata_connectors._transport.logs import enable_stderr_logging
 from bigdata_connectors._transport.pages import DOCUMENTS_PATH, iterate_documents
 from bigdata_connectors._transport.raw import RawResponse, raw_operation
 from bigdata_connectors._transport.retry import is_transient
+from bigdata_connectors._transport.wire import Params
 
 __all__ = [
     "DOCUMENTS_PATH",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Literal, TypeVar, overload
 
 import aiohttp
@@ -43,6 +43,8 @@ from bigdata_connectors._transport.retry import RetryPolicy, may_have_acted
 from bigdata_connectors._transport.session import build_session, proxy_headers
 from bigdata_connectors._transport.wire import (
     ERROR_BODY_LIMIT,
+    Call,
+    Params,
     answer_error,
     connection_error,
     encode,
@@ -65,31 +67,7 @@ USER_AGENT = f"bigdata-connectors/{__version__} python/{_PYTHON} aiohttp/{aiohtt
 _SESSION_DEFAULT = aiohttp.helpers.sentinel  # aiohttp's own "not given": use the session's timeout
 
 
-# Query parameters: a mapping, or (name, value) pairs when a name repeats (``tags=a&tags=b``).
-Params = Mapping[str, str] | Sequence[tuple[str, str]]
 _SESSION_CLOSED = "the aiohttp session this BigdataClient borrowed was closed"
-
-
-class _Call:
-    """One ``request()``: what every attempt of it sends, and the redactor that knows its secrets."""
-
-    # A plain class with slots: a dataclass would cost about a millisecond of import, and this is built per request.
-    __slots__ = ("allow_empty", "data", "deadline", "method", "model", "on_headers", "params", "path", "redactor")
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        model: type[BaseModel],
-        data: bytes | None,
-        params: Params | None,
-        deadline: float | None,
-        allow_empty: bool,
-        redactor: Redactor,
-        on_headers: Callable[[Mapping[str, str]], None] | None,
-    ) -> None:
-        self.method, self.path, self.model, self.data, self.params = method, path, model, data, params
-        self.deadline, self.allow_empty, self.redactor, self.on_headers = deadline, allow_empty, redactor, on_headers
 
 
 class HTTPTransport:
@@ -201,6 +179,7 @@ class HTTPTransport:
         allow_empty: Literal[False] = ...,
         gone_is_done: bool = ...,
         on_headers: Callable[[Mapping[str, str]], None] | None = ...,
+        retry: bool = ...,
     ) -> ModelT: ...
     @overload
     async def request(
@@ -216,6 +195,7 @@ class HTTPTransport:
         allow_empty: bool,
         gone_is_done: bool = ...,
         on_headers: Callable[[Mapping[str, str]], None] | None = ...,
+        retry: bool = ...,
     ) -> ModelT | None: ...
 
     async def request(
@@ -231,6 +211,7 @@ class HTTPTransport:
         allow_empty: bool = False,
         gone_is_done: bool = False,
         on_headers: Callable[[Mapping[str, str]], None] | None = None,
+        retry: bool = True,
     ) -> ModelT | None:
         """Send ``method path`` (relative to base_url), return the body as ``model``.
 
@@ -239,16 +220,17 @@ class HTTPTransport:
         queueing for a connection and sleep. ``allow_empty`` accepts a 202/204 or empty 2xx body as None.
         ``gone_is_done`` (a force delete): a 404 on a retry, after an attempt that may have reached the
         server, means that attempt did the work and lost its answer; it returns None. ``on_headers`` is
-        called with the successful answer's headers (e.g. to read its ``Date``).
+        called with the successful answer's headers (e.g. to read its ``Date``). ``retry=False`` makes exactly one
+        attempt (a wait's last look, after its deadline).
         Raises APIStatusError subclasses, APIConnectionError, APITimeoutError, ResponseValidationError
         (and its MalformedResponseError, ResponseTooLargeError), ClientClosedError, EventLoopError.
         """
         session = self._get_session()
         if body is None:
-            call = _Call(method, path, model, None, params, deadline, allow_empty, self.redactor, on_headers)
+            call = Call(method, path, model, None, params, deadline, allow_empty, self.redactor, on_headers)
         else:
             data, secrets = encode(body)
-            call = _Call(
+            call = Call(
                 method, path, model, data, params, deadline, allow_empty, self.redactor.including(secrets), on_headers
             )
         attempt, reached = 1, False
@@ -262,6 +244,8 @@ class HTTPTransport:
                 logger.info("%s %s -> 404 on attempt %d: an earlier attempt did it", method, path, attempt)
                 return None
             except (APIStatusError, APIConnectionError) as err:
+                if not retry:
+                    raise
                 delay = self._policy.delay(err, attempt=attempt, idempotent=idempotent, deadline=deadline)
                 if delay is None:
                     raise
@@ -270,7 +254,7 @@ class HTTPTransport:
             attempt += 1
             session = self._get_session()
 
-    async def _attempt(self, session: aiohttp.ClientSession, call: _Call, attempt: int) -> BaseModel | None:
+    async def _attempt(self, session: aiohttp.ClientSession, call: Call, attempt: int) -> BaseModel | None:
         budget = self._budget
         if budget is not None and not budget.try_take():
             # Every attempt counts (calls, polls, retries share one budget). Waiting here is not time on the
@@ -350,7 +334,7 @@ class HTTPTransport:
     def _lost(
         self,
         session: aiohttp.ClientSession,
-        call: _Call,
+        call: Call,
         err: BaseException,
         attempt: int,
         started: float,

@@ -23,15 +23,17 @@ async def iterate_documents(
     page_size: int,
     statuses: frozenset[str] | None = None,
     deadline: float | None = None,
+    retry: bool = True,
 ) -> AsyncIterator[Document]:
     """``GET`` page 1, 2, ... until a page shorter than ``page_size``; each document once (a document that moves
     between pages while they are read is yielded once). ``statuses`` keeps only those; ``deadline`` (seconds on
-    the transport's clock) bounds every request. Raises the transport's errors."""
+    the transport's clock) bounds every request; ``retry=False`` makes one attempt per page. Raises the transport's
+    errors."""
     seen: set[str] = set()
     page = 1
     while True:
         query = [*params, ("page", str(page)), ("page_size", str(page_size))]
-        answer = await http.request("GET", DOCUMENTS_PATH, DocumentList, params=query, deadline=deadline)
+        answer = await http.request("GET", DOCUMENTS_PATH, DocumentList, params=query, deadline=deadline, retry=retry)
         for document in answer.results:
             if document.id in seen:
                 continue

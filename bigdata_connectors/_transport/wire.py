@@ -12,7 +12,7 @@ raises ``ResponseTooLargeError``; an error answer keeps only its first ``ERROR_B
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import aiohttp
@@ -38,6 +38,8 @@ from bigdata_connectors._transport.retry import parse_retry_after
 
 __all__ = [
     "ERROR_BODY_LIMIT",
+    "Call",
+    "Params",
     "answer_error",
     "connection_error",
     "encode",
@@ -48,6 +50,32 @@ __all__ = [
     "status_error",
     "too_large",
 ]
+
+# Query parameters: a mapping, or (name, value) pairs when a name repeats (``tags=a&tags=b``).
+Params = Mapping[str, str] | Sequence[tuple[str, str]]
+
+
+class Call:
+    """One ``request()``: what every attempt of it sends, and the redactor that knows its secrets."""
+
+    # A plain class with slots: a dataclass would cost about a millisecond of import, and this is built per request.
+    __slots__ = ("allow_empty", "data", "deadline", "method", "model", "on_headers", "params", "path", "redactor")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        model: type[BaseModel],
+        data: bytes | None,
+        params: Params | None,
+        deadline: float | None,
+        allow_empty: bool,
+        redactor: Redactor,
+        on_headers: Callable[[Mapping[str, str]], None] | None,
+    ) -> None:
+        self.method, self.path, self.model, self.data, self.params = method, path, model, data, params
+        self.deadline, self.allow_empty, self.redactor, self.on_headers = deadline, allow_empty, redactor, on_headers
+
 
 ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error answer kept (for its message, body and preview)
 _PREVIEW = 1000  # characters of an unusable 2xx body kept on ResponseValidationError.body

@@ -79,6 +79,12 @@ def test_missing_variables_are_all_reported_with_their_lines() -> None:
         (7, "connectors[0].config.password_env", "environment variable BROKER_PASSWORD is not set (or is empty)"),
         (17, "connectors[3].config.session_id_env", "environment variable SP_SESSION is not set (or is empty)"),
     ]
+    with pytest.raises(ConnectorsFileError) as caught:
+        ConnectorsFile.parse(GOOD, environ={})
+    assert caught.value.missing_variables == ("BROKER_PASSWORD", "SP_SESSION")  # what the CLI's exit 3 reads
+    with pytest.raises(ConnectorsFileError) as caught:
+        ConnectorsFile.parse("connectors:\n  - label: b\n    type: sharepoint\n    config: {session_id_env: hunter2}\n")
+    assert caught.value.missing_variables == ("***",)  # maybe a pasted secret: never repeated
 
 
 def test_a_secret_written_in_the_file_is_refused_without_being_quoted() -> None:

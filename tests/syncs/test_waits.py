@@ -12,6 +12,7 @@ import pytest
 from aioresponses import aioresponses as AioResponses
 
 from bigdata_connectors import (
+    AuthenticationError,
     BigdataClient,
     Connector,
     InternalServerError,
@@ -338,15 +339,63 @@ async def test_deadline_cutting_backoff_retries_is_a_sync_timeout(
     assert info.value.connector is not None
 
 
-async def test_retries_exhausted_inside_the_deadline_raise_the_api_error(
-    client: BigdataClient, mock_api: AioResponses, fake_time: FakeTime
+async def test_an_outage_longer_than_the_http_retries_is_ridden_out(
+    client: BigdataClient, mock_api: AioResponses, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 23: a wait outlives an outage of minutes (here 12 failed polls, three times the transport's own
+    retries), asking again on its schedule, and logs it once; then it sees the sync succeed."""
+    states(mock_api, ir(last_sync_at=T0))
+    accept(mock_api)
+    for _ in range(12):
+        mock_api.get(ONE, status=503, payload={"message": "down"})
+    states(mock_api, ir(last_sync_at=T1, last_sync_status="SUCCESS", last_sync_count=3))
+    with caplog.at_level("WARNING", logger="bigdata_connectors"):
+        done = await client.connectors.sync_and_wait(CID, date_limit="2026-01-01", timeout=600)
+    assert done.last_sync_count == 3
+    outage = [r.getMessage() for r in caplog.records if "not answering" in r.getMessage()]
+    assert len(outage) == 1
+    assert str(CID) in outage[0]
+    assert sum("answers again" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_an_outage_until_the_deadline_is_a_sync_timeout_caused_by_it(
+    mock_api: AioResponses, fake_time: FakeTime
 ) -> None:
     states(mock_api, ir(last_sync_at=T0))
     accept(mock_api)
     mock_api.get(ONE, status=503, repeat=True)
-    with pytest.raises(InternalServerError) as info:
-        await client.connectors.sync_and_wait(CID, date_limit="2026-01-01", timeout=600)
-    assert not info.value.deadline_exceeded
+    start = fake_time.now
+    # No rate limit: it runs on the event loop's real clock, and this outage makes about a hundred requests.
+    async with BigdataClient(
+        API_KEY, base_url=BASE, sleep=fake_time.sleep, clock=fake_time.clock, rate_limit=None
+    ) as client:
+        with pytest.raises(SyncTimeoutError, match="keeps running on the server") as info:
+            await client.connectors.sync_and_wait(CID, date_limit="2026-01-01", timeout=600)
+    assert isinstance(info.value.__cause__, InternalServerError)
+    assert fake_time.now - start == pytest.approx(600)  # the last look, one attempt, right at the deadline
+
+
+async def test_a_sync_that_finished_in_the_last_interval_is_a_success(
+    client: BigdataClient, mock_api: AioResponses, fake_time: FakeTime
+) -> None:
+    states(mock_api, ir(last_sync_at=T0))
+    accept(mock_api)
+    states(mock_api, *[ir(last_sync_at=T0, last_sync_status="RUNNING")] * 3)  # at 0, 4 and 8 s
+    states(mock_api, ir(last_sync_at=T1, last_sync_status="SUCCESS"))  # read once more at 10 s, the deadline
+    done = await client.connectors.sync_and_wait(
+        CID, date_limit="2026-01-01", timeout=10, poll_interval=4, max_poll_interval=4
+    )
+    assert done.last_sync_status == "SUCCESS"
+
+
+async def test_the_last_look_is_one_attempt_and_a_failure_no_retry_fixes_still_raises(
+    client: BigdataClient, mock_api: AioResponses, fake_time: FakeTime
+) -> None:
+    states(mock_api, ir(last_sync_at=T0))
+    accept(mock_api)
+    mock_api.get(ONE, status=401, payload={"message": "key revoked"})
+    with pytest.raises(AuthenticationError):
+        await client.connectors.wait_for_sync(CID, after=datetime(2026, 4, 7, 9, tzinfo=UTC), timeout=600)
 
 
 @pytest.mark.parametrize(
