@@ -5,11 +5,14 @@ PY := $(VENV)/bin/python
 # Airflow (~145 distributions) lives in its own virtualenv, so the core dev environment stays lean.
 AIRFLOW_VENV ?= .venv-airflow
 AF_PY := $(AIRFLOW_VENV)/bin/python
+# The lowest Airflow the [airflow] extra allows, in a virtualenv of its own.
+AIRFLOW31_VENV ?= .venv-airflow-3.1
+AF31_PY := $(AIRFLOW31_VENV)/bin/python
 AIRFLOW_FILES := bigdata_connectors/airflow tests_airflow examples/airflow
 # The demo installs what a user of the quickstart installs, the package and its [cli] extra, and no dev tools.
 DEMO_VENV ?= .venv-demo
 
-.PHONY: install install-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo readme-test bench soak clean
+.PHONY: install install-airflow install-airflow-3.1 test-airflow-3.1 test-airflow-3.3 bench-airflow airflow-constraints vendor spec-diff generate check-generated lint test test-airflow demo readme-test bench soak clean
 
 install: $(VENV)/.installed
 
@@ -20,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Pinned by constraints/airflow.txt (Airflow's own constraints files are published only on GitHub).
-install-airflow: $(AIRFLOW_VENV)/.installed
+install-airflow: $(AIRFLOW_VENV)/.installed $(AIRFLOW31_VENV)/.installed
 
 $(AIRFLOW_VENV)/.installed: pyproject.toml constraints/airflow.txt
 	@start=$$(date +%s); \
@@ -30,11 +33,25 @@ $(AIRFLOW_VENV)/.installed: pyproject.toml constraints/airflow.txt
 	echo "$(AIRFLOW_VENV): Airflow installed in $$(( $$(date +%s) - start )) s"
 	touch $@
 
-airflow-constraints:  ## re-resolve the Airflow pins from scratch into constraints/airflow.txt
+install-airflow-3.1: $(AIRFLOW31_VENV)/.installed
+
+$(AIRFLOW31_VENV)/.installed: pyproject.toml constraints/airflow-3.1.txt
+	@start=$$(date +%s); \
+	$(PYTHON) -m venv $(AIRFLOW31_VENV) && \
+	$(AF31_PY) -m pip install --quiet --upgrade pip && \
+	$(AF31_PY) -m pip install --quiet -c constraints/airflow-3.1.txt -e '.[airflow-test]' 'apache-airflow==3.1.8' && \
+	echo "$(AIRFLOW31_VENV): Airflow installed in $$(( $$(date +%s) - start )) s"
+	touch $@
+
+airflow-constraints:  ## re-resolve the Airflow pins from scratch into constraints/airflow.txt and constraints/airflow-3.1.txt
 	rm -rf /tmp/bigdata-airflow-resolve && $(PYTHON) -m venv /tmp/bigdata-airflow-resolve
 	/tmp/bigdata-airflow-resolve/bin/pip install --quiet -e '.[airflow-dev]'
 	{ sed -n '1,3p' constraints/airflow.txt; /tmp/bigdata-airflow-resolve/bin/pip freeze --exclude-editable; } > constraints/airflow.new
 	mv constraints/airflow.new constraints/airflow.txt
+	rm -rf /tmp/bigdata-airflow-resolve && $(PYTHON) -m venv /tmp/bigdata-airflow-resolve
+	/tmp/bigdata-airflow-resolve/bin/pip install --quiet -e '.[airflow-test]' 'apache-airflow==3.1.8'
+	{ sed -n '1,3p' constraints/airflow-3.1.txt; /tmp/bigdata-airflow-resolve/bin/pip freeze --exclude-editable; } > constraints/airflow.new
+	mv constraints/airflow.new constraints/airflow-3.1.txt
 
 # The vendor's spec: SPEC=<OpenAPI document, file or https URL> or PAGES=<folder of documentation pages>.
 SPEC_SOURCE = $(if $(SPEC),--spec '$(SPEC)') $(if $(PAGES),--pages '$(PAGES)')
@@ -61,9 +78,17 @@ test: install lint check-generated
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-airflow
 
-test-airflow: install-airflow  ## the Airflow adapter, type-checked and tested against real Airflow
+test-airflow: test-airflow-3.3 test-airflow-3.1  ## the Airflow adapter, type-checked and tested on the newest and the lowest Airflow
+
+test-airflow-3.3: $(AIRFLOW_VENV)/.installed
 	$(AIRFLOW_VENV)/bin/mypy --strict --cache-dir .mypy_cache/airflow $$(find $(wildcard $(AIRFLOW_FILES)) -name '*.py')
 	$(AF_PY) -m pytest -q tests_airflow
+
+test-airflow-3.1: $(AIRFLOW31_VENV)/.installed
+	$(AF31_PY) -m pytest -q tests_airflow
+
+bench-airflow: $(AIRFLOW_VENV)/.installed  ## 1,000 deferred syncs on a simulated triggerer loop (docs/benchmarks.md, Airflow)
+	$(AF_PY) -m bench.airflow_deferred --syncs 1000 --compare
 
 demo: $(DEMO_VENV)/.installed  ## the SDK quickstart: against the built-in emulator unless BIGDATA_API_KEY is set
 	$(DEMO_VENV)/bin/python examples/quickstart.py
@@ -85,4 +110,4 @@ soak: install
 	$(PY) -m bench.soak
 
 clean:
-	rm -rf $(VENV) $(AIRFLOW_VENV) $(DEMO_VENV) build *.egg-info
+	rm -rf $(VENV) $(AIRFLOW_VENV) $(AIRFLOW31_VENV) $(DEMO_VENV) build *.egg-info

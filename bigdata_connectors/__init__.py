@@ -14,10 +14,12 @@ from bigdata_connectors._lazy import lazy_names as _lazy_names
 from bigdata_connectors._version import __version__
 
 if _TYPE_CHECKING:
+    from bigdata_connectors._as_code.actions import PlanAction
     from bigdata_connectors._as_code.apply import ActionOutcome, ApplyReport
+    from bigdata_connectors._as_code.basis import StalePlanError
     from bigdata_connectors._as_code.desired import ConnectorSpec, FieldChange
     from bigdata_connectors._as_code.file import ConnectorsFile
-    from bigdata_connectors._as_code.plan import Plan, PlanAction
+    from bigdata_connectors._as_code.plan import Plan
     from bigdata_connectors._client import BigdataClient
     from bigdata_connectors._errors import (
         AmbiguousLabelError,
@@ -144,7 +146,8 @@ _EXPORTS: dict[str, str] = {
     "ConnectorSpec": "bigdata_connectors._as_code.desired",
     "FieldChange": "bigdata_connectors._as_code.desired",
     "Plan": "bigdata_connectors._as_code.plan",
-    "PlanAction": "bigdata_connectors._as_code.plan",
+    "PlanAction": "bigdata_connectors._as_code.actions",
+    "StalePlanError": "bigdata_connectors._as_code.basis",
     # networks and observability (issue 10)
     "RawResponse": "bigdata_connectors._transport.raw",
     "TLSError": "bigdata_connectors._errors",
@@ -205,6 +208,7 @@ __all__ = [
     "ResponseValidationError",
     "SharepointConnectorConfig",
     "SharepointConnectorResponseConfig",
+    "StalePlanError",
     "SyncError",
     "SyncFailedError",
     "SyncHandle",

@@ -30,7 +30,8 @@
         ├── AmbiguousLabelError (+ ValueError)    several live connectors carry the label
         ├── ReplacementRequiredError (+ ValueError)  the change cannot be made in place (broker credentials)
         ├── CreateOutcomeUnknownError             a create's answer was lost and the label could not be looked up
-        └── ConnectorsFileError (+ ValueError)    a connectors file is invalid or names a missing variable
+        ├── ConnectorsFileError (+ ValueError)    a connectors (or plan) file is invalid or names a missing variable
+        └── StalePlanError                        a saved plan's account changed since (defined in _as_code/basis.py)
 
 This module imports only the values below it (``_types``, the generated models). Nothing here holds the API key or a request body, and everything an error copies from an answer (message,
 body, headers) or from aiohttp (its exception, kept as ``__cause__``) has passed through ``_redact`` first,
@@ -356,8 +357,8 @@ class CreateOutcomeUnknownError(EnsureError):
         self.label = label
         self.lookup_error = lookup_error
         super().__init__(
-            f"the answer to creating {label!r} was lost and the label could not be looked up again "
-            f"({type(lookup_error).__name__}: {lookup_error}); the connector may exist: call ensure again"
+            f"the answer to creating {label!r} was lost and looking the label up again failed too "
+            f"({lookup_error or 'no reason given'}); the connector may exist: call ensure again"
         )
 
 

@@ -1,4 +1,5 @@
-"""Connectors as code: declare connectors in a YAML file, plan, apply, change the file, apply again.
+"""Connectors as code: declare connectors in a YAML file, plan, apply, change the file, apply again; then adopt
+what exists (export), save a plan for review, and apply exactly it (or see it refused once the account moved).
 
 With BIGDATA_API_KEY set this talks to the real API (its connectors are labelled "sdk-example ..." and archived at
 the end); without it, it starts the built-in emulator in-process. Needs PyYAML (``bigdata-connectors[yaml]``).
@@ -15,7 +16,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bigdata_connectors import BigdataClient
+from bigdata_connectors import BigdataClient, Plan, StalePlanError
 from bigdata_connectors.testing import Emulator
 
 FILE = """\
@@ -75,7 +76,30 @@ async def main() -> None:
             )
             print(f"  {inbox.label!r} is {inbox.connector_id} (found, nothing changed)")
 
-            print("\n6. Clean up: archive what this example made")
+            print("\n6. Adopt: export what the account has (here, this example's connectors) as a file")
+            exported = await client.connectors.export(label="sdk-example *")
+            path.write_text(exported.to_yaml())
+            print(path.read_text())
+            for variable in exported.variables:  # secrets are never exported: set each to the current value
+                os.environ.setdefault(variable, os.environ["DEMO_BROKER_PASSWORD"])
+            print(await client.connectors.plan(path))  # no changes: the file is the account
+
+            print("\n7. Save a plan for review, then apply exactly it")
+            path.write_text(exported.to_yaml().replace("share_with_org: false", "share_with_org: true", 1))
+            saved = Path(tmp) / "plan.json"
+            (await client.connectors.plan(path)).save(saved)  # mode 0600, no secrets
+            print(await client.connectors.apply(Plan.load(saved)))
+
+            print("\n8. A saved plan the account moved away from is refused, before any change")
+            path.write_text(exported.to_yaml())
+            (await client.connectors.plan(path)).save(saved)
+            await client.connectors.update(made[-1], description="edited in the web app")
+            try:
+                await client.connectors.apply(Plan.load(saved))
+            except StalePlanError as err:
+                print(f"  refused: {err}")
+
+            print("\n9. Clean up: archive what this example made")
             for connector_id in made:
                 await client.connectors.delete(connector_id)
     print("\nDone.")

@@ -10,7 +10,10 @@ own thread and loop, for ``dag.test()``, which blocks the calling thread and run
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
+import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -18,6 +21,7 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import pytest
@@ -34,8 +38,19 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{HOME / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(HOME / "logs"),
+        # Connections stored in the database are encrypted, as in a deployment; one key and one JWT secret
+        # for this process and every Airflow component a real-stack test starts.
+        "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "AIRFLOW__API_AUTH__JWT_SECRET": os.urandom(16).hex(),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # OpenLineage's listener registers at start-up only if a transport is configured: every event to a file.
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(HOME / "openlineage.jsonl"), "append": True}
+        ),
     }
 )
+OPENLINEAGE_EVENTS = HOME / "openlineage.jsonl"
 
 from bigdata_connectors.testing import Emulator  # noqa: E402  (after the environment is set)
 
@@ -51,6 +66,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
     )
+    # Airflow 3.1.8 with the providers pinned beside it warns about itself (its common-compat provider,
+    # its SQLAlchemy mappings). Not ours either.
+    config.addinivalue_line("filterwarnings", "ignore:The `airflow.operators.branch.BaseBranchOperator` attribute")
+    config.addinivalue_line("filterwarnings", "ignore:The ``noload`` loader strategy is deprecated")
+    config.addinivalue_line("filterwarnings", "ignore:The anyio.abc.BlockingPortal alias is deprecated")
+    config.addinivalue_line("filterwarnings", "ignore:'HTTP_422_UNPROCESSABLE_ENTITY' is deprecated")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -61,13 +82,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("BIGDATA_KEEP_AIRFLOW_HOME"):  # debugging a real-stack test: its logs stay
+        print(f"Airflow home kept: {HOME}")
+        return
     shutil.rmtree(HOME, ignore_errors=True)
 
 
 def connection_json(base_url: str, api_key: str = API_KEY) -> str:
     """The ``bigdata`` connection in Airflow's JSON form, the base URL in ``host``."""
-    import json
-
     return json.dumps({"conn_type": "bigdata", "host": base_url, "password": api_key})
 
 
@@ -120,7 +142,7 @@ def bigdata_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]
     return point_at
 
 
-# ---------------------------------------------------------------- Airflow's metadata DB (dag.test only)
+# ---------------------------------------------------------------- Airflow's metadata DB
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +150,61 @@ def airflow_db() -> None:
     from airflow.utils import db
 
     db.initdb()
+
+
+TEST_DAGS = ROOT / "tests_airflow" / "dags" / "bigdata_test_dags.py"
+EXAMPLES = ROOT / "examples" / "airflow"
+
+
+def load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"dagfile_{path.stem}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def dag_files(airflow_db: None) -> dict[str, ModuleType]:
+    """The DAG files, in the DAG folder (dag.test() needs them parsed into the metadata DB) and imported."""
+    files = {
+        "tests": TEST_DAGS,
+        "example": EXAMPLES / "broker_feed_dag.py",
+        "watcher": EXAMPLES / "new_research_dag.py",
+    }
+    for path in files.values():
+        shutil.copy(path, DAGS / path.name)
+    return {name: load(path) for name, path in files.items()}
+
+
+def store_connection(conn_id: str, base_url: str, api_key: str = API_KEY, extra: str | None = None) -> None:
+    """A ``bigdata`` connection in Airflow's metadata database (password encrypted with the Fernet key), as
+    the UI or ``airflow connections add`` stores it; replaces one of the same id."""
+    from airflow.models import Connection
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        session.query(Connection).filter(Connection.conn_id == conn_id).delete()
+        session.add(Connection(conn_id=conn_id, conn_type="bigdata", host=base_url, password=api_key, extra=extra))
+
+
+def metadata_rows_with(needle: str) -> list[str]:
+    """Every table and column of the metadata database whose text holds ``needle`` (the canary key)."""
+    import sqlite3
+
+    found = []
+    with sqlite3.connect(HOME / "airflow.db") as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info('{table}')")]
+            for column in columns:
+                hits = db.execute(
+                    f"SELECT count(*) FROM '{table}' WHERE CAST(\"{column}\" AS TEXT) LIKE ?", (f"%{needle}%",)
+                )
+                if hits.fetchone()[0]:
+                    found.append(f"{table}.{column}")
+    return found
 
 
 # ---------------------------------------------------------------- guards

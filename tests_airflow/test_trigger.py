@@ -14,7 +14,7 @@ import pytest
 from airflow.triggers.base import TriggerEvent
 
 from bigdata_connectors import BigdataClient
-from bigdata_connectors.airflow import BigdataSyncTrigger
+from bigdata_connectors.airflow import BigdataSyncTrigger, _clients
 from bigdata_connectors.testing import Emulator
 from tests_airflow.conftest import API_KEY
 
@@ -55,21 +55,22 @@ def rebuilt(trigger: BigdataSyncTrigger) -> BigdataSyncTrigger:
     return clone
 
 
-class RecordingTrigger(BigdataSyncTrigger):
-    """Remembers the clients it made, to check each is closed however ``run()`` ends."""
-
-    made: list[BigdataClient]
-
-    async def _client(self) -> BigdataClient:
-        client = await super()._client()
-        type(self).made.append(client)
-        return client
+RecordingTrigger = BigdataSyncTrigger
 
 
 @pytest.fixture
-def made_clients() -> list[BigdataClient]:
-    RecordingTrigger.made = []
-    return RecordingTrigger.made
+def made_clients(monkeypatch: pytest.MonkeyPatch) -> list[BigdataClient]:
+    """Every client the triggers' shared-client registry builds, to check each is closed however ``run()`` ends."""
+    made: list[BigdataClient] = []
+    build = _clients.client_from_connection
+
+    def recording(conn: Any, **kwargs: Any) -> BigdataClient:
+        client = build(conn, **kwargs)
+        made.append(client)
+        return client
+
+    monkeypatch.setattr(_clients, "client_from_connection", recording)
+    return made
 
 
 @pytest.fixture
@@ -133,7 +134,6 @@ def test_serialize_round_trips_and_holds_no_secret() -> None:
         ({"deadline": "tomorrow"}, "ISO 8601"),
         ({"after": "2026-11-23 06:00:00"}, "UTC offset"),
         ({"poll_interval": 0}, "poll_interval"),
-        ({"wait_for_documents": True}, "needs a token"),
         ({"poll_interval": 10, "max_poll_interval": 5}, "poll_interval"),
     ],
 )
@@ -184,11 +184,14 @@ async def test_a_failed_sync_carries_the_servers_message(
     baseline = now_iso()
     await client.connectors.trigger_sync(cid, date_limit=DATE)
     payload = await only_event(other_trigger(cid, baseline))
+    assert payload["token"]
     assert payload == {
         "status": "failed",
         "connector_id": cid,
         "message": "broker login rejected: password expired",
         "summary": None,
+        "retryable": True,
+        "token": payload["token"],
     }
     assert [c.closed for c in made_clients] == [True]
 
@@ -230,6 +233,7 @@ async def assert_ends_when_deleted(client: BigdataClient, trigger: BigdataSyncTr
     assert payload["status"] == "error"
     assert payload["connector_id"] == cid
     assert payload["message"].startswith(error)
+    assert payload["retryable"] is False  # no retry brings a deleted connector back
 
 
 async def test_cancellation_by_the_triggerer_closes_the_client(
@@ -323,6 +327,8 @@ async def test_token_failure_carries_the_servers_message(
         "connector_id": cid,
         "message": "broker portal: account locked",
         "summary": None,
+        "retryable": True,
+        "token": payload["token"],
     }
     assert [c.closed for c in made_clients] == [True]
 

@@ -1,9 +1,12 @@
 """The connectors-as-code wing: declared state, connectors files, ensure, plan, apply.
 
 ``desired`` (``ConnectorSpec``: one connector's declared state, and how a live one differs from it), ``file``
-(connectors files: YAML with line numbers, secrets from the environment), ``ensure`` (one connector by label,
-no duplicate after a lost answer), ``plan`` (``Plan``: the actions, as a diff and as data), ``apply`` (a plan's
-actions through ``ensure``, in a safe order).
+(connectors files: YAML with line numbers, secrets from the environment; ``limits``: how much of one is read),
+``emit`` (files written out),
+``export`` (the account as a file), ``ensure`` (one connector by label, no duplicate after a lost answer),
+``actions`` (``PlanAction``), ``basis`` (what a plan was made from; ``StalePlanError``), ``plan`` (``Plan``: the
+actions, as a diff and as data), ``saved`` (plan files), ``apply`` (a plan's actions through ``ensure``, in a safe
+order; a saved plan only while the account is as it was), ``text`` (what people are shown).
 
 This package is the wing's one seam. ``connectors.py`` imports it with the client, but each name below loads its
 module the first time it is read (PEP 562, ``_lazy``): by the first ``ensure``/``plan``/``apply`` call, or by
@@ -17,11 +20,14 @@ from typing import TYPE_CHECKING
 from bigdata_connectors._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from bigdata_connectors._as_code.actions import PlanAction
     from bigdata_connectors._as_code.apply import ActionOutcome, ApplyReport, OutcomeCallback, apply_plan
+    from bigdata_connectors._as_code.basis import PlanBasis, StalePlanError
     from bigdata_connectors._as_code.desired import ConnectorSpec, FieldChange
     from bigdata_connectors._as_code.ensure import Memory, ensure_connector
-    from bigdata_connectors._as_code.file import ConnectorsFile
-    from bigdata_connectors._as_code.plan import Plan, PlanAction, make_plan
+    from bigdata_connectors._as_code.export import export_file
+    from bigdata_connectors._as_code.file import ConnectorsFile, resolve_secrets
+    from bigdata_connectors._as_code.plan import Plan, make_plan
 
 __all__ = [
     "ActionOutcome",
@@ -33,9 +39,13 @@ __all__ = [
     "OutcomeCallback",
     "Plan",
     "PlanAction",
+    "PlanBasis",
+    "StalePlanError",
     "apply_plan",
     "ensure_connector",
+    "export_file",
     "make_plan",
+    "resolve_secrets",
 ]
 
 __getattr__ = lazy_names(
@@ -51,7 +61,11 @@ __getattr__ = lazy_names(
         "ensure_connector": ".ensure",
         "ConnectorsFile": ".file",
         "Plan": ".plan",
-        "PlanAction": ".plan",
+        "PlanAction": ".actions",
         "make_plan": ".plan",
+        "PlanBasis": ".basis",
+        "StalePlanError": ".basis",
+        "export_file": ".export",
+        "resolve_secrets": ".file",
     },
 )

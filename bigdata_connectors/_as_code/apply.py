@@ -7,6 +7,8 @@ the old): if the create fails, applying again creates it, whereas creating first
 connectors under one label, which the next plan could only refuse as ambiguous.
 Every action goes through ``ensure``, which looks at the account as it is now, so a plan applied twice, or
 after the account changed, still converges; a plan whose actions are all ``nothing`` sends no request.
+A saved plan (read back with ``Plan.load``) is different: what was reviewed must be what runs, so the account is
+read once first and the plan refused (StalePlanError, before any change) if a connector it covers changed.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bigdata_connectors._as_code.actions import PlanAction
+from bigdata_connectors._as_code.basis import StalePlanError, stale_differences
 from bigdata_connectors._as_code.ensure import Memory, Operations, ensure_connector
-from bigdata_connectors._as_code.plan import Plan, PlanAction
+from bigdata_connectors._as_code.plan import Plan
+from bigdata_connectors._as_code.text import in_words, visible
 from bigdata_connectors._errors import BigdataError
 from bigdata_connectors._generated.models import Connector
 from bigdata_connectors._types import Clock, Sleep
@@ -32,7 +37,9 @@ _PAST = {"create": "created", "update": "updated", "replace": "replaced", "archi
 @dataclass(frozen=True, slots=True)
 class ActionOutcome:
     """How one action ended: ``status`` "done", "unchanged", "failed" (``error`` says why) or "skipped"
-    (an archive after an earlier failure); ``connector`` as it stands after it (for archive: archived)."""
+    (an archive after an earlier failure); ``connector`` as it stands after it (for archive: archived).
+    ``str()`` says it in words (server text with its control characters written out); ``to_dict()`` has the
+    same words under ``error`` and the error's class name under ``error_type``."""
 
     action: PlanAction
     status: OutcomeStatus
@@ -48,7 +55,7 @@ class ActionOutcome:
         what = f"{a.type} {a.label!r}"
         ident = str(self.connector.connector_id) if self.connector is not None else a.connector_id
         if self.status == "failed":
-            return f"failed to {a.kind} {what}: {type(self.error).__name__}: {self.error}"
+            return visible(f"failed to {a.kind} {what}: {in_words(self.error) if self.error else 'no reason given'}")
         if self.status == "skipped":
             return f"skipped: {a.kind} {what} ({ident}), because an earlier action failed"
         if a.kind == "replace" and self.status == "done":
@@ -64,7 +71,8 @@ class ActionOutcome:
             "connector_id": str(self.connector.connector_id)
             if self.connector is not None
             else self.action.connector_id,
-            "error": f"{type(self.error).__name__}: {self.error}" if self.error is not None else None,
+            "error": in_words(self.error) if self.error is not None else None,
+            "error_type": type(self.error).__name__ if self.error is not None else None,  # for programs, not people
         }
 
 
@@ -110,8 +118,14 @@ async def apply_plan(
     on_outcome: OutcomeCallback | None = None,
     memory: Memory | None = None,
 ) -> ApplyReport:
-    """Run ``plan``'s actions in the safe order; returns the report. Raises only for what is not a
-    BigdataError (a bug, cancellation): API and ensure errors end up in the failed action's outcome."""
+    """Run ``plan``'s actions in the safe order; returns the report. A saved plan (``plan_file``) is first
+    checked against the account: StalePlanError (nothing sent but one list) if a connector it covers changed.
+    Otherwise raises only for what is not a BigdataError (a bug, cancellation): API and ensure errors end up in
+    the failed action's outcome."""
+    if plan.plan_file is not None and plan.basis is not None:  # a saved plan: exactly as reviewed, or not at all
+        differences = stale_differences(plan.basis, await ops.list())
+        if differences:
+            raise StalePlanError(plan.plan_file, differences)
     outcomes: list[ActionOutcome] = []
     for action in sorted(plan.actions, key=lambda a: _ORDER[a.kind]):
         if action.kind == "nothing":

@@ -26,7 +26,7 @@ __all__ = ["AsCodeEntries"]
 
 
 class AsCodeEntries:
-    """``ensure``, ``plan``, ``apply`` (and what they remember per client)."""
+    """``ensure``, ``plan``, ``export``, ``apply`` (and what they remember per client)."""
 
     _http: HTTPTransport
     _ensure_memory: _as_code.Memory | None = None
@@ -98,14 +98,37 @@ class AsCodeEntries:
         replace even though nothing visible differs (e.g. a rotated broker password, which the API never
         returns). Returns a Plan: ``print(plan)`` shows the diff, ``plan.to_json()`` the same as data.
 
-        Raises ConnectorsFileError (invalid file, or a variable not set), ImportError (PyYAML missing:
-        ``pip install 'bigdata-connectors[yaml]'``), ValueError (``replace`` names an undeclared label),
-        AmbiguousLabelError, and the errors of ``list``.
+        Raises ConnectorsFileError (invalid file, or a variable not set: ``missing_variables``), ImportError
+        (PyYAML missing: ``pip install 'bigdata-connectors[yaml]'``), ValueError (``replace`` names an undeclared
+        label), AmbiguousLabelError, and the errors of ``list``.
         """
         files = _as_code.ConnectorsFile
-        declared = source if isinstance(source, files) else files.read(source, environ=environ)
+        if isinstance(source, files):
+            declared = _as_code.resolve_secrets(source, environ)  # an exported file names its secrets only
+        else:
+            declared = files.read(source, environ=environ)
         replace = [replace] if isinstance(replace, str) else builtins.list(replace)  # one label, not its letters
         return _as_code.make_plan(declared, await self._operations().list(), prune=prune, replace=replace)
+
+    async def export(
+        self, *, label: str | Iterable[str] | None = None, type: ConnectorTypeName | None = None
+    ) -> _as_code.ConnectorsFile:
+        """The account's live connectors as a connectors file, to adopt what already exists; changes nothing.
+
+        Sends ``GET /contents/v1/connectors``. ``label`` is a glob (``"Broker *"``, case-sensitive) or several
+        (a connector is exported if its label matches any); ``type`` keeps one type. ``to_yaml()`` of the result
+        is the file (stable order, a comment naming each connector's id); secrets, which the API never returns,
+        appear only as ``password_env:`` / ``session_id_env:`` with a variable name derived from the label
+        (``BIGDATA_BROKER_RESEARCH_PASSWORD``; ``.variables`` lists them, as does the file's header). With those
+        set, ``plan`` of the file reports no changes. Not exported, each with a note (``.notes``): archived
+        connectors, connectors of a type this SDK does not know, and several live connectors sharing a label.
+
+        Raises ValueError (an unknown ``type``; nothing sent), and the errors of ``list``.
+        """
+        if type is not None and type not in ("email", "investment_research", "sharepoint"):
+            raise ValueError("type must be one of email, investment_research, sharepoint")
+        patterns = [label] if isinstance(label, str) else builtins.list(label or ())  # one glob, not its letters
+        return _as_code.export_file(await self._operations().list(), labels=patterns, type=type)
 
     async def apply(
         self,
@@ -119,8 +142,17 @@ class AsCodeEntries:
         are skipped if an earlier action failed. ``on_outcome`` (plain or async) gets each ActionOutcome as
         it ends. ``consistency_timeout`` (seconds) as for ``ensure``.
 
+        A saved plan (``Plan.load``) is applied exactly, or not at all: the account is read first
+        (``GET /contents/v1/connectors``) and, if any connector the plan covers changed since it was made (an
+        edit, an archive, a connector added under a planned label or one ``prune`` would now archive),
+        StalePlanError is raised before any change. Then its actions run as above.
+
         Returns an ApplyReport (``report.ok``; ``print(report)``); an action's API or ensure error is in
-        its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan.
+        its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan
+        made in this process (one ``GET`` for a saved one).
+
+        Raises StalePlanError (a saved plan gone stale; nothing changed), and for a saved plan the errors of
+        ``list``.
         """
         http = self._http
         return await _as_code.apply_plan(

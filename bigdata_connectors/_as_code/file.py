@@ -16,28 +16,38 @@ set) is collected with its line and key and raised together as one ConnectorsFil
 PyYAML is imported here, lazily, only when a file is read (extra ``bigdata-connectors[yaml]``); the line
 numbers come from its node marks, so the schema is checked on the node tree rather than on plain data.
 
-Bounded, so a hostile or broken file is refused fast with ConnectorsFileError instead of exhausting the stack,
-the memory or the time of whoever reads it: at most ``MAX_FILE_CHARS`` characters, nested at most ``MAX_DEPTH``
-levels, and at most ``MAX_VALUES`` values once its aliases are expanded (``*name`` repeats what ``&name`` marks,
-so a small file could otherwise stand for millions of values).
+Bounded (``limits``): a hostile or broken file is refused fast with ConnectorsFileError, never a RecursionError
+or minutes of work.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
 from bigdata_connectors._as_code.desired import ConnectorSpec
+from bigdata_connectors._as_code.emit import connectors_yaml
+from bigdata_connectors._as_code.limits import (
+    MAX_FILE_CHARS,
+    MAX_VALUES,
+    TOO_DEEP,
+    compose,
+    read_bounded,
+    too_large,
+    too_many_values,
+)
 from bigdata_connectors._errors import ConnectorsFileError, FileProblem
 
-__all__ = ["ConnectorsFile"]
+__all__ = ["ENV_NAME", "ConnectorsFile", "resolve_secrets", "unset_variable"]
 
 _TYPES = ("email", "investment_research", "sharepoint")
 _ENTRY_KEYS = ("label", "type", "description", "share_with_org", "config")
@@ -49,22 +59,39 @@ _CONFIG_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 _SECRET_KEYS = {"user_password": "password_env", "password": "password_env", "session_id": "session_id_env"}
 _SECRET_FIELDS = {"password_env": "config.user_password", "session_id_env": "config.session_id"}
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONVENTIONAL = re.compile(r"[A-Z_][A-Z0-9_]*")
 _STR, _BOOL, _NULL, _INT = (f"tag:yaml.org,2002:{t}" for t in ("str", "bool", "null", "int"))
-MAX_FILE_CHARS = 1024 * 1024  # about 5,000 connectors
-MAX_DEPTH = 20  # a connectors file needs 6 levels
-MAX_VALUES = 200_000  # nodes, aliases expanded: far above what MAX_FILE_CHARS holds without aliases
-_TOO_DEEP = f"the file is nested deeper than {MAX_DEPTH} levels, the most read (a connectors file needs 6)"
 
 
 @dataclass(frozen=True, slots=True)
 class ConnectorsFile:
     """A loaded connectors file: its ``name`` (the path, or what ``parse`` was told) and the declared
-    ``connectors``, secrets resolved from the environment. Build it with ``read`` or ``parse``."""
+    ``connectors``, secrets resolved from the environment. Build it with ``read`` or ``parse``, or export the
+    account's connectors (``client.connectors.export()``); ``to_yaml()`` writes it out.
+
+    ``ids`` maps a label to the id of the connector it was exported from (empty for a file read); ``notes`` says
+    what an export left out and why; ``sha256`` is the SHA-256 of the text it was parsed from (a plan records it).
+    """
 
     name: str
     connectors: tuple[ConnectorSpec, ...]
+    ids: Mapping[str, str] = field(default_factory=dict, compare=False)
+    notes: tuple[str, ...] = ()
+    sha256: str | None = None
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The environment variables the file's secrets come from, in file order, each once."""
+        return tuple(dict.fromkeys(v for spec in self.connectors for v in spec.secret_sources.values()))
+
+    def to_yaml(self) -> str:
+        """The file as YAML that ``ConnectorsFile.parse`` (and ``plan -f``) reads back to the same declared state:
+        a header comment listing the environment variables to set, then each connector (preceded by a comment
+        naming its id when it was exported), every string quoted where YAML would read it otherwise. Secrets are
+        never written: each is its ``password_env:`` / ``session_id_env:`` variable (one derived from the label
+        when the secret came from code, not from a variable). Needs PyYAML only to read it back."""
+        return connectors_yaml(self.connectors, self.ids, self.notes)
 
     @classmethod
     def read(cls, path: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None) -> ConnectorsFile:
@@ -77,12 +104,13 @@ class ConnectorsFile:
             problem = FileProblem(None, "", "this is YAML text, not a path: use ConnectorsFile.parse(text)")
             raise ConnectorsFileError("<text given as a path>", [problem])
         try:
-            with Path(name).open(encoding="utf-8") as stream:
-                text = stream.read(MAX_FILE_CHARS + 1)  # bounded: the path may be a pipe or a device
+            raw = read_bounded(Path(name))
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else "it is not UTF-8 text"
             raise ConnectorsFileError(name, [FileProblem(None, "", f"cannot read the file: {reason}")]) from None
-        return cls.parse(text, name=name, environ=environ)
+        parsed = cls.parse(text, name=name, environ=environ)
+        return dataclasses.replace(parsed, sha256=hashlib.sha256(raw).hexdigest())  # as `sha256sum FILE` says
 
     @classmethod
     def parse(
@@ -94,14 +122,53 @@ class ConnectorsFile:
         ``MAX_DEPTH``, or expanding to more than ``MAX_VALUES`` values), ImportError (no PyYAML).
         """
         if len(text) > MAX_FILE_CHARS:
-            problem = FileProblem(None, "", f"the file is larger than {MAX_FILE_CHARS:,} characters, the most read")
-            raise ConnectorsFileError(name, [problem])
+            raise ConnectorsFileError(name, [too_large()])
         checker = _Checker(os.environ if environ is None else environ)
         specs = checker.document(text)
         if checker.problems:
             in_order = sorted(checker.problems, key=lambda p: (p.line is None, p.line or 0))
             raise ConnectorsFileError(name, in_order, checker.missing)
-        return cls(name, tuple(specs))
+        return cls(name, tuple(specs), sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def unset_variable(env: str) -> tuple[str, str]:
+    """The problem's message for a secret's variable that is not set, and the name to report as missing: a name
+    that does not look like a variable may be a secret pasted by mistake, so it is never echoed (``***``)."""
+    if _CONVENTIONAL.fullmatch(env):
+        return f"environment variable {env} is not set (or is empty)", env
+    return "the environment variable named here is not set (or is empty)", "***"
+
+
+def resolve_secrets(declared: ConnectorsFile, environ: Mapping[str, str] | None = None) -> ConnectorsFile:
+    """``declared`` with every secret it names but does not hold (an exported file) read from ``environ``
+    (default ``os.environ``). Raises ConnectorsFileError listing every variable not set."""
+    environ = os.environ if environ is None else environ
+    problems: list[FileProblem] = []
+    missing: list[str] = []
+    specs = []
+    for spec in declared.connectors:
+        values: dict[str, SecretStr] = {}
+        for key, env in spec.secret_sources.items():
+            attribute = key.removeprefix("config.")
+            if getattr(spec, attribute, None) is not None:
+                continue
+            value = environ.get(env)
+            if value:
+                values[attribute] = SecretStr(value)
+                continue
+            message, name = unset_variable(env)
+            problems.append(FileProblem(spec.line, f"{spec.label!r}.{key}", message))
+            missing.append(name)
+        specs.append(
+            dataclasses.replace(
+                spec,
+                user_password=values.get("user_password", spec.user_password),
+                session_id=values.get("session_id", spec.session_id),
+            )
+        )
+    if problems:
+        raise ConnectorsFileError(declared.name, problems, missing)
+    return dataclasses.replace(declared, connectors=tuple(specs))
 
 
 def _yaml() -> Any:
@@ -110,46 +177,6 @@ def _yaml() -> Any:
     except ImportError as err:
         raise ImportError("reading connectors files needs PyYAML: pip install 'bigdata-connectors[yaml]'") from err
     return yaml
-
-
-def _compose(yaml: Any, text: str) -> Any:
-    """PyYAML's node tree of ``text``, refusing (a ComposerError, with its line) nesting deeper than ``MAX_DEPTH``:
-    PyYAML composes recursively, so a file thousands of levels deep would exhaust the stack."""
-
-    class Bounded(yaml.SafeLoader):  # type: ignore[misc]
-        depth = 0
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.depth >= MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, mark)
-            self.depth += 1
-            try:
-                return super().compose_node(parent, index)
-            finally:
-                self.depth -= 1
-
-    loader = Bounded(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
-
-
-def _too_many_values(root: Any) -> Any | None:
-    """The node at which ``root``, aliases expanded, passes ``MAX_VALUES`` nodes, or None. Counts without expanding
-    (a node an alias repeats is counted each time), so a cycle or a bomb stops at the limit."""
-    count, stack = 0, [root]
-    while stack:
-        node = stack.pop()
-        count += 1
-        if count > MAX_VALUES:
-            return node
-        if node.id == "sequence":
-            stack.extend(node.value)
-        elif node.id == "mapping":
-            stack.extend(part for pair in node.value for part in pair)
-    return None
 
 
 def _label_of(node: Any) -> str | None:
@@ -177,12 +204,12 @@ class _Checker:
     def document(self, text: str) -> list[ConnectorSpec]:
         yaml = _yaml()
         try:
-            root = _compose(yaml, text)
+            root = compose(yaml, text)
         except yaml.MarkedYAMLError as err:
             # Built from the parts, not str(err): that quotes the offending source line, which may hold a secret.
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark is not None else None
-            said = err.problem if err.problem == _TOO_DEEP else f"not valid YAML: {err.problem or err.context}"
+            said = err.problem if err.problem == TOO_DEEP else f"not valid YAML: {err.problem or err.context}"
             self.problems.append(FileProblem(line, "", said))
             return []
         except yaml.YAMLError as err:
@@ -191,7 +218,7 @@ class _Checker:
         if root is None:
             self.problems.append(FileProblem(None, "", "the file is empty: it needs a 'connectors' list"))
             return []
-        if (node := _too_many_values(root)) is not None:
+        if (node := too_many_values(root)) is not None:
             self.problem(node, "", f"the file stands for more than {MAX_VALUES:,} values once its aliases (*name) "
                          "are expanded: aliases may repeat a value, not multiply the file")  # fmt: skip
             return []
@@ -334,16 +361,14 @@ class _Checker:
     def secret(self, node: Any, where: str, env: str | None) -> SecretStr | None:
         if env is None:
             return None
-        if not _ENV_NAME.fullmatch(env):
+        if not ENV_NAME.fullmatch(env):
             self.problem(node, where, "must name an environment variable (letters, digits, '_'), not hold the secret")
             return None
         value = self.environ.get(env)
         if not value:
             # Named only when it looks like a variable: a secret pasted here by mistake must not be echoed.
-            named = (
-                f"environment variable {env}" if _CONVENTIONAL.fullmatch(env) else "the environment variable named here"
-            )
-            self.problem(node, where, f"{named} is not set (or is empty)")
-            self.missing.append(env if _CONVENTIONAL.fullmatch(env) else "***")
+            message, name = unset_variable(env)
+            self.problem(node, where, message)
+            self.missing.append(name)
             return None
         return SecretStr(value)

@@ -1,9 +1,11 @@
 """The payloads that cross from the trigger back to the task: small, JSON-native, secret-free.
 
-Every event is ``{"status", "connector_id", "message", "summary"}``: ``status`` is one of
-``success`` / ``failed`` / ``timeout`` / ``error``; ``summary`` is filled on success (what the task
-returns as its XCom) and ``None`` otherwise. Messages come from the SDK's errors, which never carry
-the API key.
+Every event is ``{"status", "connector_id", "message", "summary", "retryable", "token"}``: ``status`` is one
+of ``success`` / ``failed`` / ``timeout`` / ``error``; ``summary`` is filled on success (what the task
+returns as its XCom) and ``None`` otherwise; ``retryable`` is False for an error no retry can fix (the
+connector deleted or archived, the key refused, an email connector, a missing connection, a damaged token);
+``token`` names the sync waited on (None when unknown). Events stored by an earlier version lack the last
+two keys: they read as retryable. Messages come from the SDK's errors, which never carry the API key.
 """
 
 from __future__ import annotations
@@ -12,10 +14,19 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from airflow.sdk.exceptions import AirflowException
 from airflow.triggers.base import TriggerEvent
 
-from bigdata_connectors import Connector, DocumentsSummary
+from bigdata_connectors import (
+    AuthenticationError,
+    ConfigurationError,
+    Connector,
+    ConnectorArchivedError,
+    DocumentsSummary,
+    NotFoundError,
+    PermissionDeniedError,
+    SyncNotSupportedError,
+)
+from bigdata_connectors.airflow._compat import AirflowException, AirflowFailException, AirflowNotFoundException
 
 EventStatus = Literal["success", "failed", "timeout", "error"]
 STATUSES: tuple[EventStatus, ...] = ("success", "failed", "timeout", "error")
@@ -23,6 +34,24 @@ STATUSES: tuple[EventStatus, ...] = ("success", "failed", "timeout", "error")
 # Airflow's own deferral timeout, past the trigger's deadline: a backstop for a triggerer that never
 # answers (the task fails instead of staying deferred for days). The trigger's deadline comes first.
 DEFERRAL_GRACE = timedelta(minutes=10)
+
+# Retrying the task cannot fix these: the task fails without using up its retries. ValueError: a bad
+# date_limit or a damaged token; AirflowNotFoundException: no such connection.
+PERMANENT: tuple[type[BaseException], ...] = (
+    SyncNotSupportedError,
+    ConnectorArchivedError,
+    ValueError,
+    ConfigurationError,
+    AuthenticationError,
+    PermissionDeniedError,
+    NotFoundError,
+    AirflowNotFoundException,
+)
+
+
+def is_permanent(err: BaseException) -> bool:
+    """Whether no retry of the task can fix ``err`` (see ``PERMANENT``)."""
+    return isinstance(err, PERMANENT)
 
 
 def utcnow() -> datetime:
@@ -70,9 +99,29 @@ def documents_summary(documents: DocumentsSummary) -> dict[str, Any]:
 
 
 def event_payload(
-    status: EventStatus, connector_id: str | None, message: str, summary: dict[str, Any] | None = None
+    status: EventStatus,
+    connector_id: str | None,
+    message: str,
+    summary: dict[str, Any] | None = None,
+    *,
+    retryable: bool = True,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    return {"status": status, "connector_id": connector_id, "message": message, "summary": summary}
+    return {
+        "status": status,
+        "connector_id": connector_id,
+        "message": message,
+        "summary": summary,
+        "retryable": retryable,
+        "token": token,
+    }
+
+
+def error_payload(err: BaseException, connector_id: str | None, token: str | None) -> dict[str, Any]:
+    """The ``error`` event for an exception, classified once: ``retryable`` False for ``PERMANENT``."""
+    return event_payload(
+        "error", connector_id, f"{type(err).__name__}: {err}", retryable=not is_permanent(err), token=token
+    )
 
 
 async def first_event(events: AsyncIterator[TriggerEvent]) -> dict[str, Any]:
@@ -83,16 +132,33 @@ async def first_event(events: AsyncIterator[TriggerEvent]) -> dict[str, Any]:
     raise AirflowException("the Bigdata trigger ended without an event")  # run() always yields once
 
 
+def resume_hint(token: str | None) -> str:
+    """How to pick a sync up again, for the task log and failure messages."""
+    if not token:
+        return ""
+    return (
+        f" Sync token: {token} (a retry of this task reattaches to this sync; another task can wait for it "
+        f"with BigdataSyncSensor(token=...))."
+    )
+
+
 def outcome(event: dict[str, Any], connector_id: str) -> dict[str, Any]:
-    """The summary of a ``success`` event; AirflowException for any other (its message says why)."""
+    """The summary of a ``success`` event. Otherwise raises AirflowFailException for an error no retry can
+    fix, AirflowException for the rest; the message says what happened and which sync."""
     status, message = event.get("status"), event.get("message") or ""
+    cid = event.get("connector_id") or connector_id
+    hint = resume_hint(event.get("token"))
     if status == "success" and isinstance(event.get("summary"), dict):
         summary: dict[str, Any] = event["summary"]
         return summary
     if status == "failed":
-        raise AirflowException(f"sync of connector {connector_id} failed: {message}")
+        raise AirflowException(f"sync of connector {cid} failed: {message}")
     if status == "timeout":
-        raise AirflowException(f"sync of connector {connector_id} timed out: {message}")
+        raise AirflowException(f"sync of connector {cid} timed out: {message}.{hint}")
+    if status == "error" and event.get("retryable") is False:
+        raise AirflowFailException(
+            f"waiting for the sync of connector {cid} failed, and no retry can fix it: {message}"
+        )
     if status in STATUSES:
-        raise AirflowException(f"waiting for the sync of connector {connector_id} failed: {message}")
+        raise AirflowException(f"waiting for the sync of connector {cid} failed: {message}.{hint}")
     raise AirflowException(f"unexpected event from the Bigdata trigger: {event!r}")

@@ -18,7 +18,7 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "bigdata-connectors",
         "name": "Bigdata.com Connectors",
-        "description": "Run and wait for Bigdata.com connector syncs: a deferrable operator, a trigger and a sensor.",
+        "description": "Run and wait for Bigdata.com connector syncs (a deferrable, resumable operator, a trigger and a sensor), and schedule on new documents (an asset watcher trigger).",
         "versions": [__version__],
         "connection-types": [
             {
@@ -26,10 +26,16 @@ def get_provider_info() -> dict[str, Any]:
                 "hook-class-name": "bigdata_connectors.airflow.BigdataHook",
                 "hook-name": "Bigdata.com",
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "login", "port", "extra"],
+                    "hidden-fields": ["schema", "login", "port"],
                     "relabeling": {"password": "API key", "host": "Base URL (optional)"},
-                    "placeholders": {"host": "https://api.bigdata.com", "password": "your Bigdata.com API key"},
+                    "placeholders": {
+                        "host": "https://api.bigdata.com",
+                        "password": "your Bigdata.com API key",
+                        "extra": '{"web_app_url": "https://app.bigdata.com"}',
+                    },
                 },
             }
         ],
+        # The API server rebuilds a task's links from their class path: it must find ours here.
+        "extra-links": ["bigdata_connectors.airflow.links.BigdataConnectorLink"],
     }

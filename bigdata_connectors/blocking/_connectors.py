@@ -39,6 +39,7 @@ _TRIGGER: Final = defaults_of(AsyncConnectorsService.trigger_sync)
 _ENSURE: Final = defaults_of(AsyncConnectorsService.ensure)
 _PLAN: Final = defaults_of(AsyncConnectorsService.plan)
 _APPLY: Final = defaults_of(AsyncConnectorsService.apply)
+_EXPORT: Final = defaults_of(AsyncConnectorsService.export)
 
 
 class ConnectorsService(SyncMethods):
@@ -201,6 +202,18 @@ class ConnectorsService(SyncMethods):
         """
         return self._runtime.call(self._async.plan(source, prune=prune, replace=replace, environ=environ))
 
+    def export(
+        self, *, label: str | Iterable[str] | None = _EXPORT["label"], type: ConnectorTypeName | None = _EXPORT["type"]
+    ) -> ConnectorsFile:
+        """The account's live connectors as a connectors file (``to_yaml()`` writes it), to adopt what already
+        exists; changes nothing. Sends ``GET /contents/v1/connectors``. ``label``: a glob, or several (any
+        matches); ``type``: one type. Secrets appear only as ``password_env:`` / ``session_id_env:`` with derived
+        variable names (``.variables``); archived connectors and unknown types are left out, with a note each.
+
+        Raises ValueError (an unknown ``type``; nothing sent), and the errors of ``list``.
+        """
+        return self._runtime.call(self._async.export(label=label, type=type))
+
     def apply(
         self,
         plan: Plan,
@@ -210,10 +223,11 @@ class ConnectorsService(SyncMethods):
     ) -> ApplyReport:
         """Carry out ``plan`` (creates, updates, replacements, then archives), each through ``ensure``.
         ``on_outcome`` gets each ActionOutcome as it ends, in this thread. ``consistency_timeout`` (seconds)
-        as for ``ensure``.
+        as for ``ensure``. A saved plan (``Plan.load``) is first checked against the account: StalePlanError,
+        before any change, if a connector it covers changed since it was made.
 
         Returns an ApplyReport (``report.ok``); an action's API or ensure error is in its outcome, not raised.
-        Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan.
+        Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan made in this process.
         """
         service = self._async
         return self._runtime.run(

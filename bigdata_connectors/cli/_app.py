@@ -19,7 +19,8 @@ from bigdata_connectors.cli._common import PROG, global_options, settings
 from bigdata_connectors.cli._completion import completion_cmd
 from bigdata_connectors.cli._connector_cmds import archive_cmd, create_cmd, delete_cmd, get_cmd, list_cmd, update_cmd
 from bigdata_connectors.cli._emulator_cmd import emulator_cmd
-from bigdata_connectors.cli._exit import EXIT_CODES_HELP, ExitCode, describe
+from bigdata_connectors.cli._exit import EXIT_CODES_HELP, ExitCode, PlanExitCode, describe, detailed_exitcode_asked
+from bigdata_connectors.cli._export_cmd import export_cmd
 from bigdata_connectors.cli._stdout import closed_pipe, silence_stdout
 from bigdata_connectors.cli._sync_cmds import documents_cmd, sync_cmd
 from bigdata_connectors.cli._text import one_line
@@ -67,6 +68,8 @@ class _Group(click.Group):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        words = list(args) if args is not None else sys.argv[1:]
+        result: Any = None
         try:
             result = super().main(
                 args,
@@ -101,6 +104,8 @@ class _Group(click.Group):
             if not closed_pipe(err):
                 raise
             silence_stdout()
+        if detailed_exitcode_asked(words) and not isinstance(result, PlanExitCode):
+            code = ExitCode.OK if code == ExitCode.OK else ExitCode.ERROR  # terraform's: 1 for any error
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
@@ -153,6 +158,7 @@ for _command in (
     delete_cmd,
     sync_cmd,
     documents_cmd,
+    export_cmd,
     plan_cmd,
     apply_cmd,
     emulator_cmd,

@@ -1,8 +1,9 @@
 """The work behind ``plan`` and ``apply``. Loaded when the command runs.
 
 The plan is the SDK's own ``render()``, drawn without colour, made ``safe`` line by line (labels and values may
-come from the server), then coloured here. ``apply`` plans in one event loop, asks between loops (where one
-Ctrl-C aborts), and applies in another.
+come from the server), then coloured here. ``apply -f`` plans in one event loop, asks between loops (where one
+Ctrl-C aborts), and applies in another. ``apply PLANFILE`` asks nothing (the saved plan is what was approved);
+the SDK reads the account and refuses a stale plan (exit 9) before any change.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bigdata_connectors.cli._stdout import echo
 from bigdata_connectors.cli._table import paint
 from bigdata_connectors.cli._text import safe
 
-__all__ = ["apply", "make_plan", "render", "show_plan"]
+__all__ = ["apply", "apply_saved", "make_plan", "render", "save_plan", "show_plan"]
 
 _HEAD = re.compile(r"^(\+|~|-/\+|-|=) (create|update|replace|archive|nothing) ")
 _STYLE = {"create": "green", "update": "yellow", "replace": "cyan", "archive": "red", "nothing": "dim"}
@@ -53,6 +54,19 @@ def show_plan(plan: Plan, as_json: bool, unchanged: bool = False) -> None:
         echo(render(plan, color=_color(), unchanged=unchanged))
 
 
+def save_plan(plan: Plan, out: Path) -> None:
+    """``plan --out``: the plan file, and on stderr how to apply it."""
+    try:
+        plan.save(out)
+    except OSError as err:
+        raise click.ClickException(f"cannot write the plan to {safe(str(out))}: {err.strerror or 'failed'}") from None
+    click.echo(
+        f"Saved the plan to {safe(str(out))} (no secrets in it). To apply exactly it, unless the account changes "
+        f"first:\n  {PROG} apply {safe(str(out))}",
+        err=True,
+    )
+
+
 def _outcome_line(outcome: ActionOutcome) -> str:
     if outcome.status == "failed" and outcome.error is not None:
         action = outcome.action
@@ -61,13 +75,12 @@ def _outcome_line(outcome: ActionOutcome) -> str:
 
 
 def apply(ctx: click.Context, path: Path, prune: bool, replace: tuple[str, ...], yes: bool, as_json: bool) -> None:
-    out = Output(as_json)
     plan = make_plan(ctx, path, prune, replace)
     if not as_json:
         echo(render(plan, color=_color()))
     if not plan.has_changes:
         if as_json:
-            out.json({"plan": plan.to_dict(), "report": None})
+            Output(True).json({"plan": plan.to_dict(), "report": None})
         return
     if not yes:
         if not _runtime.interactive():
@@ -76,6 +89,19 @@ def apply(ctx: click.Context, path: Path, prune: bool, replace: tuple[str, ...],
             click.echo(render(plan, color=False), err=True)  # stdout is for the JSON
         if not _runtime.confirm(f"Apply these {len(plan.changes)} changes?"):
             raise NotConfirmed("nothing applied")
+    _carry_out(ctx, plan, as_json)
+
+
+def apply_saved(ctx: click.Context, plan_file: Path, as_json: bool) -> None:
+    """``apply PLANFILE``: the saved plan (secrets from the environment now), exactly, or StalePlanError (exit 9)."""
+    plan = Plan.load(plan_file)
+    if not as_json:
+        echo(render(plan, color=_color()))
+    _carry_out(ctx, plan, as_json)
+
+
+def _carry_out(ctx: click.Context, plan: Plan, as_json: bool) -> None:
+    out = Output(as_json)
 
     def show_outcome(outcome: ActionOutcome) -> None:
         if not as_json and outcome.status != "unchanged":

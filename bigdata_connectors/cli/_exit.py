@@ -25,8 +25,10 @@ __all__ = [
     "ConfigError",
     "ExitCode",
     "NotConfirmed",
+    "PlanExitCode",
     "Where",
     "describe",
+    "detailed_exitcode_asked",
     "flags",
     "reason",
     "timed_out",
@@ -46,7 +48,7 @@ class ExitCode(enum.IntEnum):
     RATE_LIMITED = 6  # 429, still refused after the SDK's retries
     REJECTED = 7  # 400 / 409 / 422 and other 4xx: the API refused the request as sent
     UNAVAILABLE = 8  # 5xx, no answer, timeouts, an answer that does not parse
-    CONFLICT = 9  # plan/apply: an ambiguous label, a replacement needed, a create whose outcome is unknown
+    CONFLICT = 9  # plan/apply: an ambiguous label, a replacement needed, a create's outcome unknown, a stale saved plan
     SYNC_FAILED = 10  # a sync ended with a failure status (or its documents failed to process)
     SYNC_TIMEOUT = 11  # the wait ran out; the sync goes on on the server
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
@@ -65,10 +67,12 @@ Exit codes (the same in every command):
   7    request rejected (400, 409, 422; a sync of an archived connector)
   8    API unavailable (5xx, no answer, timeout, unreadable answer)
   9    the account conflicts with the declared state (ambiguous label,
-       replacement needed, create outcome unknown)
+       replacement needed, create outcome unknown, saved plan stale)
   10   sync failed (with --documents: also documents that failed)
   11   sync timed out (it goes on on the server)
-  130  interrupted"""
+  130  interrupted
+`plan --detailed-exitcode` alone uses terraform's codes instead:
+0 no changes, 2 changes, 1 any error."""
 
 _ENV_KEY = "BIGDATA_API_KEY"
 # Fields of an error body that the line already shows (message, error code, request id) or that say nothing new.
@@ -219,6 +223,7 @@ def describe(err: BaseException, where: Where | None = None) -> tuple[ExitCode, 
         ReplacementRequiredError,
         ResponseTooLargeError,
         ResponseValidationError,
+        StalePlanError,
         SyncFailedError,
         SyncTimeoutError,
     )
@@ -242,7 +247,7 @@ def describe(err: BaseException, where: Where | None = None) -> tuple[ExitCode, 
             f"the answer to creating {safe(repr(err.label))} was lost, and looking the label up again failed "
             f"({lookup}): the connector may exist; run the same command again (it looks before it creates)"
         )
-    if isinstance(err, AmbiguousLabelError | ReplacementRequiredError):
+    if isinstance(err, AmbiguousLabelError | ReplacementRequiredError | StalePlanError):
         return ExitCode.CONFLICT, one_line(str(err))
     if isinstance(err, ConfigurationError):
         if str(err).startswith("no API key"):
@@ -291,6 +296,18 @@ def timed_out(err: BaseException, where: Where) -> str:
     elif "deadline" in str(err) and not elapsed:
         text += " (the deadline the sync was started with has passed)"
     return text + "; the sync goes on on the server"
+
+
+class PlanExitCode(int):
+    """What ``plan`` returns: 0, or 2 for changes with ``--detailed-exitcode``. A type of its own, so the group
+    tells a plan's success apart from an error's code, which that mode turns into 1 (terraform's convention)."""
+
+
+def detailed_exitcode_asked(args: list[str]) -> bool:
+    """Whether the command line asks for ``--detailed-exitcode`` (read from the words themselves, so that even an
+    error click finds while parsing them exits 1 rather than 2, which would read as "changes")."""
+    words = args[: args.index("--")] if "--" in args else args
+    return "--detailed-exitcode" in words
 
 
 class ConfigError(click.ClickException):

@@ -108,12 +108,12 @@ def test_every_public_member_of_the_async_client_has_a_blocking_twin(async_cls: 
 
 def test_a_method_added_to_the_async_client_without_its_twin_fails_the_check() -> None:
     class Grown(AsyncConnectorsService):
-        async def export(self, *, path: str = "x") -> None: ...
+        async def frobnicate(self, *, path: str = "x") -> None: ...
 
     class Changed:  # the async service's get, grown a parameter (and returning something else)
         async def get(self, connector_id: str, *, fresh: bool = False) -> Any: ...
 
-    assert differences(Grown, blocking.ConnectorsService) == ["Grown.export has no blocking twin"]
+    assert differences(Grown, blocking.ConnectorsService) == ["Grown.frobnicate has no blocking twin"]
     found = differences(Changed, blocking.ConnectorsService)
     assert len(found) == 2, found
     assert all(f.startswith("Changed.get: ") for f in found), found

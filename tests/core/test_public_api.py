@@ -27,6 +27,8 @@ EXPECTED = {
     "DocumentsTimeoutError", "SyncReport",
     # issue 10
     "RawResponse", "TLSError",
+    # issue 25
+    "StalePlanError",
 }  # fmt: skip
 
 
