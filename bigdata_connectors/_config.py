@@ -265,8 +265,11 @@ def _valid_host(host: str) -> bool:
 
 
 def _base_url(url: str, source: str) -> str:
-    """``url`` checked as a base URL; every refusal names ``source`` and the URL with any password masked."""
+    """``url`` checked as a base URL; every refusal names ``source`` and the URL with any password (and any query
+    or fragment: a key pasted there) masked."""
     shown = redact_url(url)
+    cut = min((i for i in (shown.find("?"), shown.find("#")) if i >= 0), default=-1)
+    shown = shown if cut < 0 else shown[: cut + 1] + "***"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a port outside 0..65535 or not a number

@@ -74,6 +74,8 @@ def test_an_answer_without_secrets_is_kept_as_it_is() -> None:
         f"https://user:{PASSWORD}@api.example.test",
         f"https://user:{PASSWORD}@api.example.test:99999",
         f"https://user:{PASSWORD}@api.example.test/?q=1",
+        f"https://api.example.test/?api_key={PASSWORD}",
+        f"https://api.example.test/#{PASSWORD}",
         f"ftp://user:{PASSWORD}@api.example.test",
         f"https://user:{PASSWORD}@bad_host!.example",
         f"https://user:{PASSWORD}@[::1",
