@@ -19,9 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
-from uuid import UUID
 
 import psutil  # type: ignore[import-untyped]  # no stubs in the Airflow virtualenv
 import pytest
@@ -65,14 +63,10 @@ def new_connector(served: ThreadedEmulator, kind: str = "investment_research") -
 
 
 def deliver_mail(served: ThreadedEmulator, connector_id: str, count: int) -> None:
-    """Mail arriving in an email connector: ``count`` new documents. The emulator has no public call for
-    it yet (asked of the core); this does what the end of a sync does for the documents it brings."""
+    """Mail arriving in an email connector: ``count`` new documents."""
 
     async def deliver() -> None:
-        emu = served.emulator
-        connector = emu.state.connectors[UUID(connector_id)]
-        connector.files_count += count
-        emu.document_routes.add_for_sync(connector, SimpleNamespace(started=emu.clock(), duration=0.0, items=count))  # type: ignore[arg-type]
+        served.emulator.receive_email(connector_id, count)
 
     served.call(deliver)
 
