@@ -42,10 +42,23 @@ _MAX_LENGTH = 1000
 
 @dataclass(frozen=True, slots=True)
 class SyncToken:
+    """What a sync token (``SyncHandle.token()``) says, read without a client: ``connector_id``, ``baseline``
+    (the connector's ``last_sync_at`` before the trigger, or None), ``started_at`` and ``deadline`` (aware UTC
+    datetimes; the deadline may be None). To wait on it, use ``client.connectors.resume_sync(token)``."""
+
     connector_id: UUID
     baseline: datetime | None
     started_at: datetime
     deadline: datetime | None
+
+    @classmethod
+    def parse(cls, token: str) -> SyncToken:
+        """Read a token. Sends nothing. Raises TypeError (not a str) or ValueError (not a sync token, damaged or
+        altered, or from a newer SDK's format)."""
+        return decode_token(token)
+
+    def __str__(self) -> str:
+        return encode_token(self)
 
 
 def _micros(when: datetime | None) -> int | None:

@@ -489,3 +489,17 @@ async def test_attach_sync_checks_its_arguments_and_sends_nothing(client: Bigdat
     assert handle.baseline is None
     with pytest.raises(SyncTimeoutError):
         await handle.wait()  # past its deadline: at once, nothing sent (no mock would answer)
+
+
+def test_a_token_reads_without_a_client() -> None:
+    """``SyncToken.parse``: what a token says (which connector, since when, until when) without a client, e.g. for
+    a report when no client could be built."""
+    from bigdata_connectors import SyncToken
+
+    started = datetime(2026, 4, 7, 9, 0, 1, tzinfo=UTC)
+    token = encode_token(SyncToken(UUID(CID), None, started, started + timedelta(hours=1)))
+    read = SyncToken.parse(token)
+    assert (read.connector_id, read.baseline, read.started_at) == (UUID(CID), None, started)
+    assert str(read) == token
+    with pytest.raises(ValueError, match="altered"):
+        SyncToken.parse(token[:-1] + ("0" if token[-1] != "0" else "1"))
