@@ -76,6 +76,7 @@ if _TYPE_CHECKING:
     from bigdata_connectors._syncs.handle import SyncHandle
     from bigdata_connectors._syncs.many import SyncOutcome
     from bigdata_connectors._syncs.progress import SyncProgress
+    from bigdata_connectors._syncs.token import SyncToken
     from bigdata_connectors._transport.raw import RawResponse
     from bigdata_connectors._types import DocumentsSummary
     from bigdata_connectors.connectors import ConnectorsService
@@ -126,6 +127,7 @@ _EXPORTS: dict[str, str] = {
     "SyncOutcome": "bigdata_connectors._syncs.many",
     # handed-over syncs and documents (issue 11)
     "SyncHandle": "bigdata_connectors._syncs.handle",
+    "SyncToken": "bigdata_connectors._syncs.token",
     "ConnectorArchivedError": "bigdata_connectors._errors",
     "DocumentsTimeoutError": "bigdata_connectors._errors",
     "Document": "bigdata_connectors._generated.models",
@@ -217,6 +219,7 @@ __all__ = [
     "SyncProgress",
     "SyncReport",
     "SyncTimeoutError",
+    "SyncToken",
     "TLSError",
     "TransportError",
     "UnprocessableEntityError",

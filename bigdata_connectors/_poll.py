@@ -11,7 +11,8 @@ The rules, in one place:
   (``deadline_exceeded``): then the deadline, not the failure, is what happened. With ``ride_out``, any transient
   failure is outlived: logged once per outage, asked again on the schedule (after the answer's Retry-After, if
   longer), until the deadline.
-- With ``final_look``, when the deadline arrives one last probe runs anyway: ``probe(None)``, which its reads
+- With ``final_look``, when the deadline arrives (the loop sleeps until it if the transport gave up a little
+  before it) one last probe runs anyway: ``probe(None)``, which its reads
   make as one attempt each (``retry=False``), so it ends about one request after the deadline. A thing that
   finished in the last interval is then seen as finished, not as a timeout.
 
@@ -95,6 +96,9 @@ async def poll(
         if remaining > 0:
             await sleep(min(max(next(schedule), pause), remaining))
     if final_look:
+        remaining = deadline - clock()
+        if remaining > 0:  # the transport gave up early: no further retry fitted before the deadline
+            await sleep(remaining)
         try:
             answer = await probe(None)
         except (APIStatusError, APIConnectionError) as err:

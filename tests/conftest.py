@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from unittest import mock
@@ -56,6 +57,13 @@ def connector_json(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+@pytest.fixture(autouse=True)
+def seeded_jitter(request: pytest.FixtureRequest) -> None:
+    """The poll loop's and the retries' jitter draw from ``random``: seeded from the test's id, each test sees
+    the same intervals on every run, so a test that depends on them fails always or never."""
+    random.seed(request.node.nodeid)
 
 
 # ---------------------------------------------------------------- aioresponses x aiohttp 3.14

@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from airflow.triggers.base import TriggerEvent
 
-from bigdata_connectors import BigdataClient
+from bigdata_connectors import BigdataClient, SyncToken
 from bigdata_connectors.airflow import BigdataSyncTrigger, _clients
 from bigdata_connectors.testing import Emulator
 from tests_airflow.conftest import API_KEY
@@ -260,6 +261,17 @@ async def test_unknown_connection_is_an_error_event(monkeypatch: pytest.MonkeyPa
     payload = await only_event(trigger)
     assert payload["status"] == "error"
     assert "nowhere" in payload["message"]
+
+
+async def test_a_token_trigger_whose_client_cannot_be_built_still_names_its_connector() -> None:
+    """No client (an unknown connection here; a bad base URL likewise): the event still says which connector, read
+    from the token without one, so the task's failure names the sync."""
+    started = datetime.now(UTC)
+    token = str(SyncToken(UUID("019a9612-bfad-758c-884e-37dd8c6ad2cb"), None, started, started + timedelta(minutes=5)))
+    payload = await only_event(BigdataSyncTrigger(token=token, bigdata_conn_id="nowhere"))
+    assert payload["status"] == "error"
+    assert payload["connector_id"] == "019a9612-bfad-758c-884e-37dd8c6ad2cb"
+    assert payload["token"] == token
 
 
 async def test_refused_key_is_an_error_event_without_the_key(

@@ -9,7 +9,6 @@ import json
 from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any
-from uuid import UUID
 
 import pytest
 from airflow.triggers.base import BaseEventTrigger
@@ -43,10 +42,8 @@ async def inbox(client: BigdataClient) -> str:
 
 
 def deliver_mail(emu: Emulator, connector_id: str, count: int) -> None:
-    """Mail arriving in an email connector (the emulator has no public call for it yet: asked of the core)."""
-    connector = emu.state.connectors[UUID(connector_id)]
-    connector.files_count += count
-    emu.document_routes.add_for_sync(connector, SimpleNamespace(started=emu.clock(), duration=0.0, items=count))  # type: ignore[arg-type]
+    """Mail arriving in an email connector: ``count`` new documents."""
+    emu.receive_email(connector_id, count)
 
 
 class FakeAssetStore:
@@ -210,7 +207,7 @@ async def test_an_outage_is_logged_once_and_the_watch_goes_on(
     watch = Watch(BigdataDocumentsTrigger(connector_ids=[cid], poll_interval=0.05, margin=30))
     await watch.quiet(0.2)
     # The emulator's Route type lists the connector routes only; injection goes by any route name.
-    emulator.inject(1.0, kinds=["503"], routes=["list_documents"])  # type: ignore[list-item]
+    emulator.inject(1.0, kinds=["503"], routes=["list_documents"])
     await asyncio.sleep(6)  # past the HTTP layer's own retries, several polls
     emulator.clear_faults()
     await client.connectors.sync_and_wait(cid, date_limit=DATE, poll_interval=0.05)

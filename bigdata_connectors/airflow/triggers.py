@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from bigdata_connectors import BigdataClient, Connector, SyncFailedError, SyncHandle, SyncTimeoutError
+from bigdata_connectors import BigdataClient, Connector, SyncFailedError, SyncHandle, SyncTimeoutError, SyncToken
 from bigdata_connectors.airflow._clients import shared_client
 from bigdata_connectors.airflow._events import (
     documents_summary,
@@ -114,7 +114,7 @@ class BigdataSyncTrigger(BaseTrigger):
             async with shared_client(self.bigdata_conn_id) as client:
                 payload = await self.wait_with(client)
         except Exception as err:  # the connection lookup: the task must learn of it, not only the triggerer's log
-            payload = error_payload(err, self.connector_id, self.token)
+            payload = error_payload(err, self.connector_id or _connector_of(self.token), self.token)
         yield TriggerEvent(payload)
 
     # ------------------------------------------------------------------ the wait
@@ -200,3 +200,13 @@ def _timeout_message(detail: str) -> str:
     return (
         f"no outcome before the deadline; the sync may still be running on the server (nothing was cancelled): {detail}"
     )
+
+
+def _connector_of(token: str | None) -> str | None:
+    """The connector a token names, read without a client (none could be built), or None."""
+    if token is None:
+        return None
+    try:
+        return str(SyncToken.parse(token).connector_id)
+    except (TypeError, ValueError):
+        return None

@@ -55,6 +55,28 @@ class DocumentRoutes:
                 raw_size=1000 + emu.rng.randint(0, 50_000),
             )
 
+    def add_mail(self, connector: StoredConnector, count: int) -> list[str]:
+        """``count`` documents arriving now in ``connector`` (mail forwarded to an email connector's inbox)."""
+        emu = self._emu
+        first = connector.files_count
+        connector.files_count += count
+        added = []
+        for n in range(count):
+            content_id = emu.rng.getrandbits(128).to_bytes(16, "big").hex().upper()
+            emu.state.documents[content_id] = StoredDocument(
+                content_id,
+                connector.connector_id,
+                f"mail_{first + n + 1:05d}.eml",
+                emu.clock(),
+                datetime.now(UTC),
+                emu.take_document_failure(),
+                raw_size=1000 + emu.rng.randint(0, 50_000),
+                content_type="message/rfc822",
+                request_origin="email",
+            )
+            added.append(content_id)
+        return added
+
     def remove_connector(self, connector_id: UUID) -> None:
         documents = self._emu.state.documents
         for content_id in [k for k, d in documents.items() if d.connector_id == connector_id]:

@@ -190,6 +190,16 @@ class Emulator:
         self._document_failures -= 1
         return True
 
+    def receive_email(self, connector_id: UUID | str, count: int = 1) -> list[str]:
+        """Mail arriving in an email connector: ``count`` documents created now (listed after ``document_lag``,
+        moving pending -> processing -> completed, or failed, over ``document_processing``, as a sync's do);
+        returns their content ids. Raises KeyError for an unknown connector, ValueError for one that is not an
+        email connector (only those have an inbox)."""
+        connector = self.state.connectors[UUID(str(connector_id))]
+        if connector.type != "email":
+            raise ValueError(f"connector {connector_id} is {connector.type!r}: only email connectors receive mail")
+        return self.document_routes.add_mail(connector, count)
+
     def add_foreign_document(self) -> str:
         """Add a document of another organisation, not shared with this one (listed nowhere, 403 on get);
         return its content id."""

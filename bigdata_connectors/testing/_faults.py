@@ -15,7 +15,8 @@ from typing import Literal
 
 from aiohttp import web
 
-Route = Literal["list", "create", "get", "update", "delete", "sync"]
+Route = Literal["list", "create", "get", "update", "delete", "sync", "list_documents", "get_document"]
+# What ``inject`` strikes by default: the connector operations (``routes=`` adds or replaces them).
 ROUTES: tuple[Route, ...] = ("list", "create", "get", "update", "delete", "sync")
 FaultKind = Literal[
     "408", "409", "422", "429", "500", "502", "503", "504", "drop", "stall", "html", "not_json"

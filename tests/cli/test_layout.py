@@ -129,7 +129,7 @@ def test_the_resume_command_is_one_line_of_its_own(emu: ThreadedEmulator, accoun
     code, out = run_in_pty(["sync", account[0], account[1], "--date-limit", "2026-01-01"], env, columns=columns)
     assert code == 0, out
     (command,) = [line for line in lines(out) if line.startswith("bigdata-connectors sync")]
-    assert re.fullmatch(r"bigdata-connectors sync --resume bdsync1\.[\w-]+\.[0-9a-f]+ --resume bdsync1\.[\w-]+\.[0-9a-f]+",
+    assert re.fullmatch(r"bigdata-connectors sync --resume bdsync2(?:\.[0-9a-f-]+)+ --resume bdsync2(?:\.[0-9a-f-]+)+",
                         command)  # fmt: skip
     resumed = subprocess.run([*cli_command(), *command.split()[1:], "--poll-interval", "0.05", "--json"], env=env,
                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip

@@ -28,7 +28,7 @@ def test_sync_without_wait_starts_and_prints_a_token(invoke: Invoker, emu: Threa
     assert header.split() == ["ID", "LABEL", "STARTED", "AT", "DATE", "LIMIT"]
     assert row.split()[0] == cid
     assert row.rstrip().endswith("2026-01-01")
-    assert command.startswith("bigdata-connectors sync --resume bdsync1.")  # alone on its line, to copy
+    assert command.startswith("bigdata-connectors sync --resume bdsync2.")  # alone on its line, to copy
     assert emu.emulator.requests["sync"] == 1
     (site,) = preload(emu, type="sharepoint")
     (started,) = lines(invoke("sync", site, "--date-limit", "2026-01-01", "--timeout", "60", "--json").stdout)
@@ -67,7 +67,7 @@ def test_resume_outcomes(invoke: Invoker, emu: ThreadedEmulator) -> None:
     error, intro, command = late.stderr.splitlines()
     assert "the deadline this sync was started with (sync --timeout) has passed" in error
     assert intro == "To wait for it again, here or anywhere:"
-    assert command.startswith("bigdata-connectors sync --resume bdsync1.")
+    assert command.startswith("bigdata-connectors sync --resume bdsync2.")
     assert command.split()[-1] != row["token"]  # a token without the deadline that has passed
     bad = invoke("sync", "--resume", row["token"][:-3] + "xyz")
     assert bad.exit_code == ExitCode.USAGE
@@ -141,7 +141,7 @@ def test_sync_timeout_is_exit_11(invoke: Invoker, emu: ThreadedEmulator) -> None
     assert row["items"] is None  # the connector's counts are still the previous sync's: not shown as this one's
     assert row["files_count"] is None
     assert 0.3 <= row["elapsed"] < 5  # how long this command waited
-    assert row["token"].startswith("bdsync1.")
+    assert row["token"].startswith("bdsync2.")
     error, _intro, command = result.stderr.splitlines()
     assert "not finished after 0.3s; the sync goes on on the server" in error
     assert command == f"bigdata-connectors sync --resume {row['token']}"

@@ -16,7 +16,7 @@ EXPECTED = {
     "EmailConnectorConfig", "EmailConnectorResponseConfig", "InternalServerError", "InvestmentResearchConnectorConfig",
     "InvestmentResearchConnectorResponseConfig", "NotFoundError", "PermissionDeniedError", "RateLimitError",
     "ResponseValidationError", "SharepointConnectorConfig", "SharepointConnectorResponseConfig", "SyncError",
-    "SyncFailedError", "SyncNotSupportedError", "SyncOutcome", "SyncProgress", "SyncTimeoutError",
+    "SyncFailedError", "SyncNotSupportedError", "SyncOutcome", "SyncProgress", "SyncTimeoutError", "SyncToken",
     "UnprocessableEntityError", "__version__",
     "AmbiguousLabelError", "ConnectorsFileError", "CreateOutcomeUnknownError", "EnsureError", "FileProblem",
     "ReplacementRequiredError", "ActionOutcome", "ApplyReport", "ConnectorsFile", "ConnectorSpec", "FieldChange",

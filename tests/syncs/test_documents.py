@@ -357,3 +357,23 @@ async def test_emulator_get_404_403_and_force_delete(emu: Emulator) -> None:
         assert [d async for d in api.documents.list(connector=cid)] == []
         with pytest.raises(NotFoundError):
             await api.documents.get(one.id)
+
+
+async def test_the_emulator_delivers_mail_to_an_email_connector(emu: Emulator) -> None:
+    """``Emulator.receive_email``: mail arriving in an inbox becomes documents, listed after the lag and processed
+    like a sync's (email connectors have no sync: this is how new research arrives in them)."""
+    async with BigdataClient(emu.api_key, base_url=emu.base_url) as api:
+        inbox = await api.connectors.create(type="email", label="desk", config={"allowed_emails": ["a@b.example"]})
+        emu.fail_next_documents(1)
+        ids = emu.receive_email(inbox.connector_id, 3)
+        assert len(ids) == 3
+        assert [d async for d in api.documents.list(connector=inbox.connector_id)] == []  # not listed yet
+        one = await api.documents.get(ids[0])
+        assert (one.file_name, one.status) == ("mail_00001.eml", "pending")
+        await asyncio.sleep(0.8)  # the lag (0.3 s) and the processing (0.4 s) pass
+        listed = [d async for d in api.documents.list(connector=inbox.connector_id)]
+        assert sorted(d.id for d in listed) == sorted(ids)
+        assert sorted(str(d.status) for d in listed) == ["completed", "completed", "failed"]
+        broker = emu.preload(1)[0]
+        with pytest.raises(ValueError, match="only email connectors"):
+            emu.receive_email(broker, 1)
