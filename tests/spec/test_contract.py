@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import schemathesis
 import yaml
 from hypothesis import HealthCheck, settings
 from openapi_schema_validator import OAS31Validator
+from schemathesis.core.failures import AcceptedNegativeData, FailureGroup
 
 from bigdata_connectors import BigdataClient, NotFoundError, SyncFailedError
 from bigdata_connectors.testing import Emulator
@@ -126,9 +128,54 @@ def served() -> Iterator[Emulator]:
 
 
 schema = schemathesis.openapi.from_path(str(SPEC_PATH))
+# The key is the test's to send (every case carries it, below), not a parameter to mutate; and query parameters the
+# spec does not name are ignored by the API, as by most servers: neither is a request the emulator must refuse.
+schema.config.generation.update(with_security_parameters=False, allow_extra_parameters=False)
 
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_schemathesis_against_the_emulator(case: schemathesis.Case[Any], served: Emulator) -> None:
-    case.call_and_validate(base_url=served.base_url, headers={"X-API-KEY": served.api_key})
+    try:
+        case.call_and_validate(base_url=served.base_url, headers={"X-API-KEY": served.api_key})
+    except FailureGroup as group:
+        real = [failure for failure in group.exceptions if not _unobservable(failure)]
+        if real:
+            raise FailureGroup(real, group.message) from group
+
+
+# Negative cases whose every "invalid" part cannot reach the server as invalid: a scalar in place of the
+# array-of-strings query parameter ``tags`` (a query string carries text: ``tags=51712`` is a valid one-tag array).
+# schemathesis 4.32.5 still counts their acceptance as a failure (it fixed the same for scalar parameters only);
+# any other component keeps the failure.
+_UNOBSERVABLE = re.compile(
+    r"- query: violates `type` at /properties/tags \(was array, became (integer|number|boolean|string)\)$"
+)
+
+
+def _unobservable(failure: Exception) -> bool:
+    if not isinstance(failure, AcceptedNegativeData):
+        return False
+    parts = [line.strip() for line in failure.message.splitlines() if line.strip().startswith("- ")]
+    return bool(parts) and all(_UNOBSERVABLE.match(part) for part in parts)
+
+
+def _accepted(*parts: str) -> AcceptedNegativeData:
+    message = "Invalid data should have been rejected\nExpected: 400, 401\nInvalid component:\n" + "".join(
+        f"  - {part}\n" for part in parts
+    )
+    return AcceptedNegativeData(
+        operation="GET /contents/v1/documents", message=message, status_code=200, expected_statuses=[]
+    )
+
+
+def test_only_mutations_that_cannot_reach_the_server_are_forgiven() -> None:
+    tags = "query: violates `type` at /properties/tags (was array, became integer)"
+    key = "header: violates `required` (was X-API-KEY)"
+    assert _unobservable(_accepted(tags))
+    assert not _unobservable(_accepted(tags, key))
+    assert not _unobservable(_accepted(tags, "query: violates `maximum` at /properties/page_size"))
+    assert not _unobservable(_accepted("query: violates `type` at /properties/page (was integer, became string)"))
+    assert not _unobservable(
+        AcceptedNegativeData(operation="x", message="one line", status_code=200, expected_statuses=[])
+    )
