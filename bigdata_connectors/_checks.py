@@ -17,11 +17,13 @@ from bigdata_connectors._types import ConnectorId
 
 __all__ = [
     "CONNECTORS_PATH",
+    "MAX_DURATION",
     "MAX_PAGE_SIZE",
     "aware",
     "connector_path",
     "connector_uuid",
     "content_id",
+    "duration",
     "optional_timeout",
     "page_size",
     "parse_date_limit",
@@ -31,6 +33,8 @@ __all__ = [
 
 CONNECTORS_PATH = "/contents/v1/connectors"
 MAX_PAGE_SIZE = 100  # documents per page, the most the API serves
+# The longest wait, in seconds (100 years): its deadline must still fit a datetime (year 9999), with room to spare.
+MAX_DURATION = 100 * 365.25 * 86_400
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -99,22 +103,40 @@ def parse_date_limit(value: date | datetime | str) -> date:
     )
 
 
+def duration(name: str, seconds: float, *, zero: bool = False, rule: str = "") -> None:
+    """Raise TypeError (not a number) or ValueError (naming ``name``, then ``rule``) unless ``seconds`` is a real
+    number of seconds above 0 (or 0 with ``zero``) and at most ``MAX_DURATION``: a wait's deadline is a
+    ``datetime``, which cannot hold much more (``timeout=1e12`` would overflow it)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise TypeError(f"{name} must be a number of seconds, got {type(seconds).__name__}")
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not zero) or seconds > MAX_DURATION:
+        low = ">= 0" if zero else "> 0"
+        raise ValueError(f"{name} must be a finite number of seconds {low} and at most {MAX_DURATION:.0f} "
+                         f"(100 years), got {seconds!r}{rule}")  # fmt: skip
+
+
+_WAIT_RULE = " (a wait needs timeout > 0 and 0 < poll_interval <= max_poll_interval, in seconds)"
+
+
 def wait_args(timeout: float, poll_interval: float, max_poll_interval: float) -> None:
-    """Raise ValueError unless timeout > 0 and 0 < poll_interval <= max_poll_interval (seconds)."""
-    if not (timeout > 0 and 0 < poll_interval <= max_poll_interval):
-        raise ValueError("need timeout > 0 and 0 < poll_interval <= max_poll_interval (seconds)")
+    """Raise ValueError unless each is a ``duration`` and poll_interval <= max_poll_interval (seconds)."""
+    duration("timeout", timeout, rule=_WAIT_RULE)
+    duration("poll_interval", poll_interval, rule=_WAIT_RULE)
+    duration("max_poll_interval", max_poll_interval, rule=_WAIT_RULE)
+    if poll_interval > max_poll_interval:
+        raise ValueError(f"poll_interval ({poll_interval!r}s) exceeds max_poll_interval ({max_poll_interval!r}s)"
+                         f"{_WAIT_RULE}")  # fmt: skip
 
 
 def optional_timeout(timeout: float | None) -> None:
-    """Raise ValueError unless ``timeout`` is None or a finite number of seconds > 0."""
-    if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
-        raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
+    """Raise ValueError unless ``timeout`` is None or a ``duration``."""
+    if timeout is not None:
+        duration("timeout", timeout)
 
 
 def settle(seconds: float) -> None:
-    """Raise ValueError unless ``documents_settle`` is a finite number of seconds >= 0."""
-    if not (seconds >= 0 and math.isfinite(seconds)):
-        raise ValueError(f"documents_settle must be a finite number of seconds >= 0, got {seconds!r}")
+    """Raise ValueError unless ``documents_settle`` is a ``duration`` or 0."""
+    duration("documents_settle", seconds, zero=True)
 
 
 def page_size(value: int) -> int:

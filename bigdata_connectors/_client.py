@@ -46,8 +46,9 @@ class BigdataClient:
     Networks (README, "Corporate networks"): ``proxy`` is an ``http://`` or ``https://`` proxy URL, with
     ``user:password@`` if it needs them (a secret: shown nowhere). ``trust_env`` (default True) takes the
     proxy from ``HTTPS_PROXY``/``HTTP_PROXY`` minus ``NO_PROXY`` when ``proxy`` is not given, read once here;
-    ``.netrc`` is never read. ``ssl`` is an ``ssl.SSLContext`` or the path of a PEM CA bundle to trust
-    instead of the default store. ``rate_limit`` caps requests (calls, polls and retries) at that many in
+    ``.netrc`` is never read. ``ssl`` is ``"system"`` (the operating system's trust store, through the
+    ``[truststore]`` extra), an ``ssl.SSLContext``, or the path of a PEM CA bundle to trust instead of the
+    default store; when not given, ``BIGDATA_SSL`` (``system`` or a path) is read. ``rate_limit`` caps requests (calls, polls and retries) at that many in
     any 60 seconds, shared by every call of this client and its ``with_options`` views; None disables it.
     ``trace_configs`` (aiohttp.TraceConfig list) go to the session, e.g. OpenTelemetry's aiohttp
     instrumentation (see ``bigdata_connectors.tracing``). Proxy, ssl and trace_configs apply to the

@@ -6,8 +6,9 @@ given: ``BIGDATA_API_KEY`` and ``BIGDATA_BASE_URL`` (the names the official Bigd
 the base URL's scheme, either case) and ``NO_PROXY`` are read once, through the standard library's
 ``urllib.request.getproxies`` / ``proxy_bypass``, the rules requests and httpx users know. ``.netrc`` is never read
 (the API authenticates by key, and aiohttp's own ``trust_env`` would read that file in a thread on every request).
-TLS trust: ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured by OpenSSL's default paths whatever ``trust_env`` says;
-``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` are not.
+TLS trust: ``BIGDATA_SSL`` (``system`` for the operating system's trust store, or a CA bundle's path) when ``ssl`` is
+not given and the client owns its session; ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured by OpenSSL's default
+paths whatever ``trust_env`` says; ``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` are not.
 """
 
 from __future__ import annotations
@@ -55,8 +56,11 @@ DEFAULT_MAX_POLL_INTERVAL = 30.0  # ... up to this many seconds
 ENV_API_KEY = "BIGDATA_API_KEY"
 ENV_BASE_URL = "BIGDATA_BASE_URL"
 ENV_LOG = "BIGDATA_LOG"
+ENV_SSL = "BIGDATA_SSL"  # "system" or a CA-bundle path, when ssl= is not given
+SYSTEM_TRUST = "system"  # ssl="system": the operating system's trust store (truststore)
 LOG_LEVELS = ("debug", "info")
 
+# An ssl.SSLContext, "system" (the operating system's trust store, extra [truststore]) or the path of a CA bundle.
 SSLOption = _ssl.SSLContext | str | os.PathLike[str] | None
 
 # Host names as resolvers take them (underscores included, as container names use them).
@@ -112,10 +116,17 @@ class ClientConfig:
         key = _api_key(api_key)
         if base_url is not None and not isinstance(base_url, str):
             raise ConfigurationError(f"base_url must be a str, got {type(base_url).__name__}")
-        url = _base_url((base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/"))
+        source, url = "base_url", base_url
+        if not url and os.environ.get(ENV_BASE_URL):
+            source, url = f"the {ENV_BASE_URL} environment variable", os.environ[ENV_BASE_URL]
+        url = _base_url((url or DEFAULT_BASE_URL).strip().rstrip("/"), source)
         if not isinstance(trust_env, bool):
             raise ConfigurationError(f"trust_env must be True or False, got {trust_env!r}")
-        context, configs, limit = _ssl_context(ssl), _trace_configs(trace_configs), _rate_limit(rate_limit)
+        trust, trust_source = ssl, "ssl"
+        if ssl is None and not borrowed_session and os.environ.get(ENV_SSL, "").strip():
+            trust, trust_source = os.environ[ENV_SSL].strip(), f"the {ENV_SSL} environment variable"
+        context = _ssl_context(trust, trust_source)
+        configs, limit = _trace_configs(trace_configs), _rate_limit(rate_limit)
         if borrowed_session and (proxy is not None or ssl is not None or configs):
             raise ConfigurationError(
                 "proxy, ssl and trace_configs configure the client's own session; with session=..., set them "
@@ -125,7 +136,7 @@ class ClientConfig:
         if not borrowed_session:  # a borrowed session decides its own proxy
             source = "proxy"
             if proxy is None and trust_env:
-                proxy, source = _proxy_from_env(url), "the HTTPS_PROXY/HTTP_PROXY environment variable"
+                proxy, source = _proxy_from_env(url)
             if proxy is not None:
                 proxy_url, auth = _parse_proxy(proxy, source)
         return cls(
@@ -154,11 +165,14 @@ class ClientConfig:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Values no message may show: the API key, the proxy's password and the Basic token that encodes it
-        (it rides on each request to an http:// API, and on every CONNECT)."""
+        """Values no message may show: the API key, the proxy's password (or its user, when there is no password:
+        ``http://TOKEN@proxy`` carries a token there) and the Basic token that encodes them (it rides on each
+        request to an http:// API, and on every CONNECT, as ``Proxy-Authorization``)."""
         token = self.proxy_token()
-        proxy = (self.proxy_auth[1], token) if self.proxy_auth and self.proxy_auth[1] and token else ()
-        return (self.api_key, *proxy)
+        if self.proxy_auth is None or token is None:
+            return (self.api_key,)
+        user, password = self.proxy_auth
+        return (self.api_key, password or user, token)
 
     def proxy_token(self) -> str | None:
         """The Basic token of the proxy's credentials (base64 of ``user:password``), or None without credentials."""
@@ -181,13 +195,18 @@ def log_level_from_env() -> str | None:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (for messages and reprs)."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """``url`` with its credentials masked, for messages and reprs: ``https://user:***@host``, and ``***@host``
+    for a user alone or with an empty password (a token: ``http://TOKEN@proxy``). Never raises, even for text
+    that is not a valid URL: everything before the last ``@`` of the address part counts as credentials."""
+    scheme, slashes, rest = url.partition("//")
+    if not slashes:
+        scheme, rest = "", url
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
         return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return parts._replace(netloc=f"{user}:***@{netloc}").geturl()
+    user, _, password = userinfo.partition(":")
+    masked = f"{user}:***" if password and "/" not in user else "***"
+    return f"{scheme}{slashes}{masked}@{host}"
 
 
 # ---------------------------------------------------------------- checks, one per setting
@@ -245,23 +264,32 @@ def _valid_host(host: str) -> bool:
     return _HOST_LABELS.fullmatch(ascii_host) is not None
 
 
-def _base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {url!r}")
+def _base_url(url: str, source: str) -> str:
+    """``url`` checked as a base URL; every refusal names ``source`` and the URL with any password (and any query
+    or fragment: a key pasted there) masked."""
+    shown = redact_url(url)
+    cut = min((i for i in (shown.find("?"), shown.find("#")) if i >= 0), default=-1)
+    shown = shown if cut < 0 else shown[: cut + 1] + "***"
     try:
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a port outside 0..65535 or not a number
     except ValueError:
-        raise ConfigurationError(f"base_url has an invalid port: {url!r}") from None
+        raise ConfigurationError(f"{source} is not a valid URL (bad host or port): {shown!r}") from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"{source} must be an absolute http(s) URL, got {shown!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            f"{source} must not carry credentials (the API key authenticates): {shown!r}; remove the user and password"
+        )
     if not _valid_host(parts.hostname) or any(c.isspace() for c in parts.netloc):
-        raise ConfigurationError(f"base_url has an invalid host name: {url!r}")
+        raise ConfigurationError(f"{source} has an invalid host name: {shown!r}")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigurationError(
             f"refusing plain http:// to {parts.hostname}: the API key would travel unencrypted "
             "(http:// is allowed only for loopback hosts, for local testing)"
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ConfigurationError("base_url must not carry a query, fragment or credentials")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"{source} must not carry a query or fragment: {shown!r}")
     return url
 
 
@@ -275,20 +303,41 @@ def _rate_limit(value: object) -> float | None:
     return float(value)
 
 
-def _ssl_context(value: object) -> _ssl.SSLContext | None:
+def _ssl_context(value: object, source: str = "ssl") -> _ssl.SSLContext | None:
     if value is None or isinstance(value, _ssl.SSLContext):
         return value
     if not isinstance(value, str | os.PathLike):
-        raise ConfigurationError(f"ssl must be an ssl.SSLContext or a CA-bundle path, got {type(value).__name__}")
+        raise ConfigurationError(
+            f"ssl must be an ssl.SSLContext, 'system' or a CA-bundle path, got {type(value).__name__}"
+        )
+    if isinstance(value, str) and value.strip().lower() == SYSTEM_TRUST:
+        return _system_trust(source)
     path = os.fspath(value)
     if not os.path.isfile(path):
-        raise ConfigurationError(f"ssl: no CA bundle at {path!r} (expected a PEM file of CA certificates)")
+        raise ConfigurationError(f"{source}: no CA bundle at {path!r} (expected a PEM file of CA certificates)")
     context = _ssl.create_default_context()
     try:
         context.load_verify_locations(cafile=path)
     except (_ssl.SSLError, OSError, ValueError) as err:
-        raise ConfigurationError(f"ssl: cannot load CA bundle {path!r}: {err}") from None
+        raise ConfigurationError(f"{source}: cannot load CA bundle {path!r}: {err}") from None
     return context
+
+
+def _system_trust(source: str) -> _ssl.SSLContext:
+    """A context verifying against the operating system's trust store (Keychain, the Windows store, OpenSSL's
+    store on Linux, where ``SSL_CERT_FILE``/``SSL_CERT_DIR`` apply), through ``truststore``: imported only here."""
+    try:
+        import truststore
+    except ImportError:
+        missing = True
+    else:
+        missing = False
+    if missing:  # raised outside the except block: the ImportError does not ride along
+        raise ConfigurationError(
+            f"{source}='system' verifies against the operating system's trust store through the truststore "
+            "package, which is not installed: pip install 'bigdata-connectors[truststore]'"
+        )
+    return truststore.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _trace_configs(value: object) -> tuple[aiohttp.TraceConfig, ...]:
@@ -299,37 +348,45 @@ def _trace_configs(value: object) -> tuple[aiohttp.TraceConfig, ...]:
     raise ConfigurationError("trace_configs must be a list of aiohttp.TraceConfig")
 
 
-def _proxy_from_env(base_url: str) -> str | None:
+def _proxy_from_env(base_url: str) -> tuple[str | None, str]:
+    """The proxy the environment names for ``base_url`` (None: none, or NO_PROXY says not this host), and where it
+    came from, for messages: the variable's own name, as set."""
     from urllib.request import getproxies, proxy_bypass  # only with trust_env and no proxy given
 
     parts = urlsplit(base_url)
     chosen = getproxies().get(parts.scheme)
+    wanted = f"{parts.scheme}_proxy"
+    names = [n for n in (wanted, wanted.upper()) if os.environ.get(n) == chosen]
+    source = f"the {names[0]} environment variable" if names else f"the system's {parts.scheme} proxy setting"
     if chosen is None or parts.hostname is None:
-        return None
+        return None, source
     host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
     if proxy_bypass(host) or proxy_bypass(parts.hostname):
-        return None
-    return chosen
+        return None, source
+    return chosen, source
 
 
 def _parse_proxy(proxy: object, source: str) -> tuple[str, tuple[str, str] | None]:
+    """The proxy URL without credentials, and its credentials (user, password; the password empty for a token
+    alone). Every refusal is a ConfigurationError naming ``source``, the URL shown with its credentials masked."""
     if not isinstance(proxy, str):
         raise ConfigurationError(f"{source} must be a URL string like 'http://host:port', got {type(proxy).__name__}")
     try:
         parts = urlsplit(proxy)
         port = parts.port
+        host_name = parts.hostname
     except ValueError:
         raise ConfigurationError(f"{source} is not a valid URL: {redact_url(proxy)!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not host_name:
         raise ConfigurationError(
             f"{source} must be an http:// or https:// URL like 'http://[user:password@]host:port', "
             f"got {redact_url(proxy)!r}"
         )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigurationError(f"{source} must not carry a path, query or fragment: {redact_url(proxy)!r}")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    host = f"[{host_name}]" if ":" in host_name else host_name
     url = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
     auth = None
-    if parts.username is not None or parts.password is not None:
+    if parts.username or parts.password:
         auth = (unquote(parts.username or ""), unquote(parts.password or ""))
     return url, auth

@@ -10,7 +10,8 @@
     │   │   └── TLSError                          the TLS handshake failed (untrusted certificate, ...); never retried
     │   ├── ResponseValidationError               an answer that cannot be used: a 2xx body that is not JSON
     │   │   │                                     or does not fit the model
-    │   │   ├── MalformedResponseError            not valid HTTP (bad status line, headers, length, chunks)
+    │   │   ├── MalformedResponseError            not valid HTTP (bad status line, headers, length, chunks),
+    │   │   │                                     or a paged list that does not end
     │   │   └── ResponseTooLargeError             larger than max_response_size (decompressed)
     │   └── APIStatusError                        any non-2xx answer, 3xx included (redirects are not followed)
     │       ├── BadRequestError                   400
@@ -159,7 +160,8 @@ class ResponseValidationError(APIError):
 
 class MalformedResponseError(ResponseValidationError):
     """The server answered, but not in valid HTTP (a malformed status line, header, ``Content-Length``
-    or chunk). A broken answer, not a lost connection: never retried, so a create is not sent twice."""
+    or chunk), or a paged list that would never end (a full page with no new item). A broken answer, not a
+    lost connection: never retried, so a create is not sent twice."""
 
 
 class ResponseTooLargeError(ResponseValidationError):

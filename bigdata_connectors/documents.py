@@ -91,7 +91,8 @@ class DocumentsService:
 
         Arguments are checked when this is called, before anything is sent: ValueError or TypeError.
         Iterating raises AuthenticationError, APIStatusError, APIConnectionError, APITimeoutError,
-        ResponseValidationError.
+        ResponseValidationError, and MalformedResponseError when the list would not end: a full page that
+        brings no document not already listed (a server ignoring ``page``), or a full page 100,000.
         """
         _checks.page_size(page_size)
         params: builtins.list[tuple[str, str]] = []

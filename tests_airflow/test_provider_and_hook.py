@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import ssl
 import subprocess
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import trustme
 from airflow.providers_manager import ProvidersManager
 from airflow.sdk import Connection
 
 import bigdata_connectors.airflow
-from bigdata_connectors import ConfigurationError
+from bigdata_connectors import ConfigurationError, TLSError
 from bigdata_connectors.airflow import BigdataHook
 from bigdata_connectors.airflow._compat import AirflowNotFoundException
 from bigdata_connectors.airflow.hooks import base_url_of, client_from_connection
@@ -169,3 +174,88 @@ def _public_callables() -> list[tuple[str, Any]]:
 def test_type_hints_resolve_on_every_public_callable(name: str, obj: Any) -> None:
     """``typing.get_type_hints`` works at run time (no name only imported for type checkers)."""
     assert isinstance(typing.get_type_hints(obj), dict), name
+
+
+# ---------------------------------------------------------------- issue 21: TLS trust from the connection
+
+
+@pytest.fixture
+async def tls_emulator() -> AsyncIterator[Emulator]:
+    async with Emulator(api_key=API_KEY, tls=True, seed=0) as emu:
+        emu.preload(2)
+        yield emu
+
+
+def _tls_connection(monkeypatch: pytest.MonkeyPatch, base_url: str, **extra: object) -> None:
+    conn: dict[str, object] = {"conn_type": "bigdata", "host": base_url, "password": API_KEY}
+    if extra:
+        conn["extra"] = json.dumps(extra)
+    monkeypatch.setenv(CONN_VAR, json.dumps(conn))
+
+
+async def test_the_ssl_extra_names_a_ca_bundle(tls_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A private CA's bundle in the connection's ``ssl`` extra: the hook's client verifies the API against it, over
+    real TLS; the same connection without it is refused (the CA is in no default store)."""
+    monkeypatch.delenv("BIGDATA_SSL", raising=False)
+    _tls_connection(monkeypatch, tls_emulator.base_url, ssl=str(tls_emulator.ca_path))
+    async with await BigdataHook(max_retries=0).aget_conn() as client:
+        assert len(await client.connectors.list()) == 2
+    _tls_connection(monkeypatch, tls_emulator.base_url)
+    async with await BigdataHook(max_retries=0).aget_conn() as client:
+        with pytest.raises(TLSError):
+            await client.connectors.list()
+
+
+async def test_the_ssl_extra_system_trusts_the_os_store(
+    tls_emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``{"ssl": "system"}``: the operating system's trust store through truststore. On Linux that store is
+    OpenSSL's, which ``SSL_CERT_FILE`` points at: holding the private CA, the API is trusted; holding another CA,
+    refused."""
+    pytest.importorskip(
+        "truststore", reason="truststore is not installed: pip install 'bigdata-connectors[truststore]'"
+    )
+    if not sys.platform.startswith("linux"):
+        pytest.skip(
+            f"on {sys.platform} truststore reads the operating system's own store, which a test must not change"
+        )
+    monkeypatch.delenv("BIGDATA_SSL", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    _tls_connection(monkeypatch, tls_emulator.base_url, ssl="system")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_emulator.ca_path))
+    async with await BigdataHook(max_retries=0).aget_conn() as client:
+        assert len(await client.connectors.list()) == 2
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    monkeypatch.setenv("SSL_CERT_FILE", str(other))
+    async with await BigdataHook(max_retries=0).aget_conn() as client:
+        with pytest.raises(TLSError):
+            await client.connectors.list()
+
+
+def test_an_argument_wins_over_the_ssl_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    _tls_connection(monkeypatch, "https://api.example.test", ssl="/no/such/bundle.pem")
+    with pytest.raises(ConfigurationError, match="bundle"):
+        BigdataHook().get_conn()
+    context = ssl.create_default_context()
+    client = BigdataHook(ssl=context).get_conn()
+    assert client._config.ssl is context
+    asyncio.run(client.aclose())
+
+
+def test_an_ssl_extra_that_is_not_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    _tls_connection(monkeypatch, "https://api.example.test", ssl=True)
+    with pytest.raises(ConfigurationError, match=r'extra ssl must be "system" or a CA bundle'):
+        BigdataHook().get_conn()
+
+
+def test_a_host_with_a_password_is_refused_with_it_masked() -> None:
+    password = "url-pw-CANARY-3b8e"
+    conn = Connection(
+        conn_id="c", conn_type="bigdata", host=f"https://analyst:{password}@api.example.test", password=API_KEY
+    )
+    with pytest.raises(ConfigurationError, match="credentials") as caught:
+        client_from_connection(conn)
+    assert password not in str(caught.value)
+    assert password not in repr(caught.value)
+    assert "analyst:***@api.example.test" in str(caught.value)

@@ -274,6 +274,31 @@ async def test_a_token_trigger_whose_client_cannot_be_built_still_names_its_conn
     assert payload["token"] == token
 
 
+@pytest.mark.parametrize(
+    "host", ["https://analyst:{pw}@api.example.test", "https://analyst:{pw}@api.example.test:99999"]
+)
+async def test_a_base_url_with_a_password_is_an_error_event_that_masks_it(
+    monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    """Issue 21, item 3: a connection whose host carries ``user:password@`` and cannot be used (a port out of range,
+    or a host the client refuses) fails the trigger with an event naming the URL, its password masked, and still
+    naming the connector its token is for."""
+    from tests_airflow.conftest import CONN_VAR
+
+    password = "url-pw-CANARY-3b8e"
+    conn = {"conn_type": "bigdata", "host": host.format(pw=password), "password": API_KEY}
+    monkeypatch.setenv(CONN_VAR, json.dumps(conn))
+    started = datetime.now(UTC)
+    token = str(SyncToken(UUID("019a9612-bfad-758c-884e-37dd8c6ad2cb"), None, started, started + timedelta(minutes=5)))
+    payload = await only_event(BigdataSyncTrigger(token=token))
+    assert payload["status"] == "error"
+    assert payload["connector_id"] == "019a9612-bfad-758c-884e-37dd8c6ad2cb"
+    assert "ConfigurationError" in payload["message"]
+    assert "analyst:***@api.example.test" in payload["message"]
+    assert password not in json.dumps(payload)
+    assert API_KEY not in json.dumps(payload)
+
+
 async def test_refused_key_is_an_error_event_without_the_key(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,7 +1,8 @@
 """The connectors-as-code wing: declared state, connectors files, ensure, plan, apply.
 
 ``desired`` (``ConnectorSpec``: one connector's declared state, and how a live one differs from it), ``file``
-(connectors files: YAML with line numbers, secrets from the environment), ``emit`` (files written out),
+(connectors files: YAML with line numbers, secrets from the environment; ``limits``: how much of one is read),
+``emit`` (files written out),
 ``export`` (the account as a file), ``ensure`` (one connector by label, no duplicate after a lost answer),
 ``actions`` (``PlanAction``), ``basis`` (what a plan was made from; ``StalePlanError``), ``plan`` (``Plan``: the
 actions, as a diff and as data), ``saved`` (plan files), ``apply`` (a plan's actions through ``ensure``, in a safe

@@ -15,6 +15,9 @@ set) is collected with its line and key and raised together as one ConnectorsFil
 
 PyYAML is imported here, lazily, only when a file is read (extra ``bigdata-connectors[yaml]``); the line
 numbers come from its node marks, so the schema is checked on the node tree rather than on plain data.
+
+Bounded (``limits``): a hostile or broken file is refused fast with ConnectorsFileError, never a RecursionError
+or minutes of work.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ from pydantic import SecretStr
 
 from bigdata_connectors._as_code.desired import ConnectorSpec
 from bigdata_connectors._as_code.emit import connectors_yaml
+from bigdata_connectors._as_code.limits import (
+    MAX_FILE_CHARS,
+    MAX_VALUES,
+    TOO_DEEP,
+    compose,
+    read_bounded,
+    too_large,
+    too_many_values,
+)
 from bigdata_connectors._errors import ConnectorsFileError, FileProblem
 
 __all__ = ["ENV_NAME", "ConnectorsFile", "resolve_secrets", "unset_variable"]
@@ -92,7 +104,7 @@ class ConnectorsFile:
             problem = FileProblem(None, "", "this is YAML text, not a path: use ConnectorsFile.parse(text)")
             raise ConnectorsFileError("<text given as a path>", [problem])
         try:
-            raw = Path(name).read_bytes()
+            raw = read_bounded(Path(name))
             text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             reason = err.strerror if isinstance(err, OSError) and err.strerror else "it is not UTF-8 text"
@@ -106,8 +118,11 @@ class ConnectorsFile:
     ) -> ConnectorsFile:
         """Load a connectors file from its text; ``name`` is used in error messages.
 
-        Raises ConnectorsFileError, ImportError (no PyYAML).
+        Raises ConnectorsFileError (also for text over ``MAX_FILE_CHARS`` characters, nested deeper than
+        ``MAX_DEPTH``, or expanding to more than ``MAX_VALUES`` values), ImportError (no PyYAML).
         """
+        if len(text) > MAX_FILE_CHARS:
+            raise ConnectorsFileError(name, [too_large()])
         checker = _Checker(os.environ if environ is None else environ)
         specs = checker.document(text)
         if checker.problems:
@@ -189,18 +204,23 @@ class _Checker:
     def document(self, text: str) -> list[ConnectorSpec]:
         yaml = _yaml()
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = compose(yaml, text)
         except yaml.MarkedYAMLError as err:
             # Built from the parts, not str(err): that quotes the offending source line, which may hold a secret.
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark is not None else None
-            self.problems.append(FileProblem(line, "", f"not valid YAML: {err.problem or err.context}"))
+            said = err.problem if err.problem == TOO_DEEP else f"not valid YAML: {err.problem or err.context}"
+            self.problems.append(FileProblem(line, "", said))
             return []
         except yaml.YAMLError as err:
             self.problems.append(FileProblem(None, "", f"not valid YAML: {type(err).__name__}"))
             return []
         if root is None:
             self.problems.append(FileProblem(None, "", "the file is empty: it needs a 'connectors' list"))
+            return []
+        if (node := too_many_values(root)) is not None:
+            self.problem(node, "", f"the file stands for more than {MAX_VALUES:,} values once its aliases (*name) "
+                         "are expanded: aliases may repeat a value, not multiply the file")  # fmt: skip
             return []
         top = self.mapping(root, "", ("version", "connectors"), required=("connectors",))
         if top is None:

@@ -53,7 +53,8 @@ class SyncEntries:
         sharepoint; a malformed one fails before anything is sent. ``timeout`` (seconds) sets the handle's
         wall-clock ``deadline`` (it travels in the token) and bounds the GET and the trigger too.
 
-        Raises ValueError or TypeError (bad id or date_limit; nothing sent; a missing or unexpected
+        Raises ValueError or TypeError (bad id, date_limit, or a ``timeout`` not finite or over 100 years;
+        nothing sent; a missing or unexpected
         date_limit: nothing triggered), SyncNotSupportedError (email connector; nothing triggered),
         ConnectorArchivedError (archived connector; nothing triggered), SyncTimeoutError (``timeout`` ran
         out before the trigger was answered), and the errors of ``get``/``trigger_sync``.
@@ -146,7 +147,7 @@ class SyncEntries:
 
         Raises SyncNotSupportedError (email connector; nothing triggered), ConnectorArchivedError
         (archived before or during the sync), ValueError/TypeError (bad, missing or unexpected
-        date_limit), SyncFailedError, SyncTimeoutError (the sync keeps running on the server;
+        date_limit; a duration not finite or over 100 years, checked before anything is sent), SyncFailedError, SyncTimeoutError (the sync keeps running on the server;
         ``.connector`` is the last state seen), NotFoundError (also if the connector disappears
         mid-wait), DocumentsTimeoutError (a SyncTimeoutError: the sync succeeded, its documents were not
         all processed in time), and the errors of ``get``/``trigger_sync`` (and ``client.documents.list``).

@@ -211,7 +211,8 @@ class SyncHandle:
         ``deadline``; with neither, 1800 s. ``on_progress`` (plain or async) gets a SyncProgress per poll.
         Cancelling the awaiting task stops at once; the sync goes on on the server.
 
-        Raises SyncFailedError, SyncTimeoutError (at once if the deadline has already passed; the sync
+        Raises ValueError/TypeError (a duration not finite, not positive or over 100 years; nothing sent),
+        SyncFailedError, SyncTimeoutError (at once if the deadline has already passed; the sync
         keeps running on the server), DocumentsTimeoutError (a SyncTimeoutError: the sync succeeded but
         its documents were not all processed in time; ``.documents`` is the last summary),
         ConnectorArchivedError, NotFoundError (connector deleted), and the errors of

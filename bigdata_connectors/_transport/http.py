@@ -310,9 +310,10 @@ class HTTPTransport:
         if failure is not None:
             raise self._lost(session, call, failure, attempt, started, timeout)
         recorder = RECORDER.get()
-        if recorder is not None:
-            recorder(method, path, status, headers, self.clock() - started)
+        if recorder is not None:  # what the caller reads as RawResponse.headers: secrets taken out first
+            recorder(method, path, status, call.redactor.headers(headers), self.clock() - started)
         if logger.isEnabledFor(logging.DEBUG):
+            request_id = request_id_of(headers)  # the server's text: redacted, control characters escaped
             logger.debug(
                 "%s %s -> %d in %.3fs (attempt %d) request_id=%s",
                 method,
@@ -320,7 +321,7 @@ class HTTPTransport:
                 status,
                 self.clock() - started,
                 attempt,
-                request_id_of(headers),
+                None if request_id is None else call.redactor.text(request_id).encode("unicode_escape").decode(),
             )
         if ok:
             if truncated:
@@ -329,7 +330,7 @@ class HTTPTransport:
             if call.on_headers is not None:
                 call.on_headers(headers)
             return parsed
-        raise answer_error(status, headers, reason, raw, call.method, call.path, call.redactor)
+        raise answer_error(status, headers, reason, raw, call.method, call.path, call.redactor, cut=truncated)
 
     def _lost(
         self,

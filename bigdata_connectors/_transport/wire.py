@@ -11,6 +11,7 @@ raises ``ResponseTooLargeError``; an error answer keeps only its first ``ERROR_B
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -182,9 +183,23 @@ def parse_model(
         method=method,
         path=path,
         status_code=status,
-        body=redactor.text(raw[:_PREVIEW].decode("utf-8", errors="replace")),
+        body=_preview(raw, redactor),
     )
     raise error from redacted_validation_error(failure, redactor)
+
+
+def _preview(raw: bytes, redactor: Redactor) -> str:
+    """The start of an unusable 2xx body, for ``ResponseValidationError.body``: a JSON body of up to
+    ``ERROR_BODY_LIMIT`` bytes is cleaned by meaning and shown re-encoded; anything else (or larger) by spelling."""
+    if len(raw) <= ERROR_BODY_LIMIT:
+        try:
+            cleaned = redactor.value(pydantic_core.from_json(raw))
+        except ValueError:
+            pass
+        else:
+            return pydantic_core.to_json(cleaned).decode()[:_PREVIEW]
+    head = raw[: 4 * (_PREVIEW + redactor.margin)]  # enough bytes for that many characters
+    return redactor.excerpt(_decoded(head, ""), _PREVIEW, cut=len(head) < len(raw))
 
 
 def _where(error: Any, raw: bytes) -> str:
@@ -247,39 +262,63 @@ def tls_message(err: aiohttp.ClientSSLError | aiohttp.ClientConnectorCertificate
         what = f"TLS handshake with {where} failed: {reason}"
     return (
         f"{what}. If a corporate proxy inspects TLS or the server uses a private CA, trust that CA: "
-        "BigdataClient(ssl='/path/to/ca-bundle.pem') or ssl=an ssl.SSLContext (truststore.SSLContext for the "
-        "OS trust store); if your network requires a proxy, set proxy= or HTTPS_PROXY"
+        "BigdataClient(ssl='system') (or BIGDATA_SSL=system) to use the operating system's trust store (extra "
+        "[truststore]), ssl='/path/to/ca-bundle.pem', or ssl=an ssl.SSLContext; if your network requires a proxy, "
+        "set proxy= or HTTPS_PROXY"
     )
 
 
-def _parse_body(raw: bytes, content_type: str) -> Any:
-    text = raw.decode("utf-8", errors="replace")
+def _decoded(raw: bytes, content_type: str) -> str:
+    """The body as text: UTF-8 (JSON's encoding) when it is that, else the charset the answer declares, else
+    Latin-1, which reads every byte, so a secret sent in a legacy encoding is still whole to the redactor."""
+    try:
+        # Incremental: a body cut by the cap may end inside a character, which is dropped rather than refused.
+        return codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+    except UnicodeDecodeError:
+        pass
+    charset = content_type.partition("charset=")[2].split(";")[0].strip().strip('"') or "latin-1"
+    try:
+        return raw.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return raw.decode("latin-1")
+
+
+def clean_body(raw: bytes, content_type: str, redactor: Redactor, *, cut: bool) -> Any:
+    """An answer's body with the request's secrets taken out, by meaning first (DESIGN.md, "Secrets and
+    redaction"): a JSON body is decoded, then cleaned string by string (keys too), whatever escaping the server
+    used; anything else is text, cleaned by the secrets' spellings (``cut``: the body was capped, so the end of
+    the text kept may hold half a secret: it goes). An HTML page (a proxy's, a firewall's) is folded to one line.
+    None for an empty body."""
+    if not cut:
+        try:
+            # pydantic-core's parser has a depth limit (a deeply nested body is a ValueError there, where
+            # json.loads would raise RecursionError); anything it refuses is kept as text.
+            return redactor.value(pydantic_core.from_json(raw))
+        except ValueError:
+            pass
+    text = _decoded(raw, content_type)
     if not text.strip():
         return None
-    try:
-        # pydantic-core's parser has a depth limit (a deeply nested body is a ValueError there, where
-        # json.loads would raise RecursionError); anything it refuses is kept as text.
-        import pydantic_core  # only on the error path
-
-        return pydantic_core.from_json(text)
-    except ValueError:
-        if "html" in content_type or text.lstrip()[:1] == "<":
-            return " ".join(text.split())  # an HTML page from a firewall or proxy, folded to one line
-        return text
+    text = redactor.text(text)
+    if cut:  # its last characters may hold the start of a secret whose end the cap cut off
+        text = text[: max(0, len(text) - redactor.margin)]
+    if "html" in content_type or text.lstrip()[:1] == "<":
+        return " ".join(text.split())
+    return text
 
 
 def status_error(
     status: int,
     reason: str,
-    raw: bytes,
+    body: Any,
     headers: Mapping[str, str],
     *,
     method: str,
     path: str,
     retry_after: float | None,
 ) -> APIStatusError:
-    """Build the typed error for a non-2xx answer from its status, body and headers."""
-    body = _parse_body(raw, headers.get("Content-Type", ""))
+    """Build the typed error for a non-2xx answer from its status, its body (already cleaned: ``clean_body``)
+    and its headers."""
     fields = body if isinstance(body, dict) else {}
     message = fields.get("message") or fields.get("Message") or reason or "HTTP error"
     if not isinstance(message, str):
@@ -305,14 +344,23 @@ def status_error(
 
 
 def answer_error(
-    status: int, headers: Mapping[str, str], reason: str, raw: bytes, method: str, path: str, redact: Redactor
+    status: int,
+    headers: Mapping[str, str],
+    reason: str,
+    raw: bytes,
+    method: str,
+    path: str,
+    redact: Redactor,
+    *,
+    cut: bool = False,
 ) -> APIStatusError:
-    """The typed error for a non-2xx answer, with everything copied from it redacted."""
+    """The typed error for a non-2xx answer, with everything copied from it redacted (``cut``: the body was
+    capped at ``ERROR_BODY_LIMIT``)."""
     retry_after = parse_retry_after(headers) if status in (429, 503) else None
     error = status_error(
         status,
         redact.text(reason),
-        redact.text(raw.decode("utf-8", errors="replace")).encode(),
+        clean_body(raw, headers.get("Content-Type", ""), redact, cut=cut),
         redact.headers(headers),
         method=method,
         path=path,

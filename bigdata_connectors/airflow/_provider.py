@@ -31,7 +31,7 @@ def get_provider_info() -> dict[str, Any]:
                     "placeholders": {
                         "host": "https://api.bigdata.com",
                         "password": "your Bigdata.com API key",
-                        "extra": '{"web_app_url": "https://app.bigdata.com"}',
+                        "extra": '{"web_app_url": "https://app.bigdata.com", "ssl": "system"}',
                     },
                 },
             }

@@ -2,7 +2,10 @@
 
 The connection's password is the API key; its host, when set, the base URL (``https://api.bigdata.com``
 otherwise). A host without a scheme means ``https://``; a port, when set, is added to it. Its extras may
-name ``web_app_url``, the vendor's web app, for the task's link to the connector.
+name ``web_app_url``, the vendor's web app, for the task's link to the connector, and ``ssl``: ``"system"`` to
+verify the API's certificate against the operating system's trust store (where a bank installs its TLS-inspecting
+proxy's root; extra ``[truststore]``), or the path of a PEM CA bundle on the workers and the triggerer. Without it,
+``BIGDATA_SSL`` in their environment decides, as for any client.
 
 Connections are found wherever Airflow keeps them (database, environment, secrets backends), in a worker,
 a triggerer, ``airflow dags test`` and ``dag.test()``: see ``get_connection`` / ``aget_connection``.
@@ -63,13 +66,32 @@ def connector_page(conn: Connection | None, connector_id: str) -> str:
 
 def client_from_connection(conn: Connection, **client_kwargs: Any) -> BigdataClient:
     """A new BigdataClient for ``conn`` (the caller closes it). ``client_kwargs`` go to BigdataClient
-    (``timeout``, ``max_retries``, ...). Raises ConfigurationError when the connection has no password
-    (the API key) or names an unusable base URL; the message never contains the key."""
+    (``timeout``, ``max_retries``, ...; an ``ssl`` there wins over the connection's extra). Raises
+    ConfigurationError when the connection has no password (the API key), names an unusable base URL (its
+    password masked) or an unusable ``ssl`` extra; the message never contains the key."""
     if not (conn.password or "").strip():
         raise ConfigurationError(
             f"connection {conn.conn_id!r} has no password: put the Bigdata.com API key in the password field"
         )
+    trust = ssl_of(conn)
+    if trust is not None and "ssl" not in client_kwargs:
+        client_kwargs = {**client_kwargs, "ssl": trust}
     return BigdataClient(conn.password, base_url=base_url_of(conn), **client_kwargs)
+
+
+def ssl_of(conn: Connection) -> str | None:
+    """The connection extra ``ssl`` (``"system"`` or a CA bundle's path), or None when it is not set. Raises
+    ConfigurationError for a value that is not text; the client checks the rest (a bundle that cannot be read,
+    ``"system"`` without the ``[truststore]`` extra)."""
+    value = conn.extra_dejson.get("ssl")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f'connection {conn.conn_id!r}: extra ssl must be "system" or a CA bundle\'s path, '
+            f"got {type(value).__name__}"
+        )
+    return value.strip()
 
 
 def get_connection(conn_id: str) -> Connection:

@@ -124,13 +124,14 @@ Examples:
   {PROG} documents $ID --status failed
 
 \b
-Global options (--base-url, --debug) may also follow the command:
+Global options (--base-url, --ssl, --debug) may also follow the command:
   {PROG} get $ID --debug
 
 \b
 Environment:
   BIGDATA_API_KEY   the API key (never given as an option: it would land in shell history and ps)
   BIGDATA_BASE_URL  the API's address (default https://api.bigdata.com)
+  BIGDATA_SSL       'system' to trust the operating system's certificates
   NO_COLOR          no colours, even on a terminal
 
 {EXIT_CODES_HELP}

@@ -1,6 +1,6 @@
 """What every command shares and can import cheaply: the global settings, the global options, common options.
 
-The global options (``--base-url``, ``--debug``) are defined once, here, and given to the group and to every
+The global options (``--base-url``, ``--ssl``, ``--debug``) are defined once, here, and given to the group and to every
 command, so they work anywhere on the line: ``bigdata-connectors --debug get ID`` and
 ``bigdata-connectors get ID --debug`` are the same. The group's ``--base-url`` also reads BIGDATA_BASE_URL;
 a command's, given explicitly, wins over both.
@@ -35,6 +35,7 @@ class Settings:
 
     base_url: str | None = None
     debug: bool = False
+    ssl: str | None = None
 
 
 def settings(ctx: click.Context) -> Settings:
@@ -49,6 +50,11 @@ def settings(ctx: click.Context) -> Settings:
 def _set_base_url(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
         settings(ctx).base_url = value
+
+
+def _set_ssl(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        settings(ctx).ssl = value
 
 
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -78,7 +84,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 
 
 def global_options(*, group: bool = False, hidden: bool = False) -> list[click.Option]:
-    """Fresh ``--base-url`` and ``--debug`` options (one set per command: click keeps per-command state); a
+    """Fresh ``--base-url``, ``--ssl`` and ``--debug`` options (one set per command: click keeps per-command state); a
     command also takes the group's ``--version`` (hidden: it is the group's)."""
     version = click.Option(
         ["-V", "--version"], is_flag=True, expose_value=False, is_eager=True, hidden=True, callback=_show_version
@@ -94,6 +100,15 @@ def global_options(*, group: bool = False, hidden: bool = False) -> list[click.O
             help="The API's address [env: BIGDATA_BASE_URL; default: https://api.bigdata.com]."
             if group
             else "The API's address (global option: also before the command).",
+        ),
+        click.Option(
+            ["--ssl"],
+            metavar="TRUST",
+            expose_value=False,
+            callback=_set_ssl,
+            hidden=hidden,
+            help="Certificates to trust: 'system' (the operating system's trust store; needs the [truststore] extra) "
+            "or a CA bundle's path" + (" [env: BIGDATA_SSL]." if group else " (global option)."),
         ),
         click.Option(
             ["--debug"],

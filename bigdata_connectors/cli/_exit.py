@@ -181,8 +181,8 @@ def unreachable(err: APIConnectionError, where: Where) -> str:
     if isinstance(err, TLSError):
         detail = safe(err.message).replace(" ssl:default", "")
         return (
-            f"{detail} (from the command line: export SSL_CERT_FILE=/path/to/ca-bundle.pem to trust a private CA; "
-            "HTTPS_PROXY for a proxy)"
+            f"{detail} (from the command line: --ssl system or BIGDATA_SSL=system to trust the operating system's "
+            "certificates, --ssl /path/to/ca-bundle.pem or SSL_CERT_FILE for a private CA; HTTPS_PROXY for a proxy)"
         )
     if isinstance(err, APITimeoutError):
         return f"no answer from {address} in time ({request}; {attempts})"
@@ -259,7 +259,10 @@ def describe(err: BaseException, where: Where | None = None) -> tuple[ExitCode, 
     if isinstance(err, APIConnectionError):
         return ExitCode.UNAVAILABLE, unreachable(err, where)
     if isinstance(err, MalformedResponseError):
-        return ExitCode.UNAVAILABLE, f"the answer to {err.method} {safe(err.path)} was not valid HTTP"
+        # Not valid HTTP, or a list that would not end (a server ignoring ``page``): the SDK's words say which.
+        return ExitCode.UNAVAILABLE, one_line(
+            f"the answer to {err.method} {safe(err.path)} was broken: {safe(err.message)}"
+        )
     if isinstance(err, ResponseTooLargeError):
         return ExitCode.UNAVAILABLE, f"the answer to {err.method} {safe(err.path)} was larger than {err.limit:,} bytes"
     if isinstance(err, ResponseValidationError):

@@ -38,7 +38,8 @@ def run(
     on_retry: Callable[[Streak], None] | None = None,
     flags: bool = True,
 ) -> T:
-    """Open a client (API key from BIGDATA_API_KEY, address from --base-url or BIGDATA_BASE_URL), run ``work``
+    """Open a client (API key from BIGDATA_API_KEY, address from --base-url or BIGDATA_BASE_URL, trust from --ssl or
+    BIGDATA_SSL), run ``work``
     with it on a fresh event loop, close it, and return what ``work`` returned.
 
     Each retry the SDK makes goes to ``on_retry`` (the live display), else the first of a run of connection
@@ -58,7 +59,7 @@ def run(
     _last = where
 
     async def main() -> T:
-        async with BigdataClient(base_url=settings(ctx).base_url) as client:
+        async with BigdataClient(base_url=settings(ctx).base_url, ssl=settings(ctx).ssl) as client:
             where.base_url = client.base_url
             return await work(client)
 

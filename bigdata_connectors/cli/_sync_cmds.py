@@ -141,8 +141,9 @@ def documents_cmd(
     """List a connector's documents: file name, status, size, type, when created (newest first).
 
     Sends GET /contents/v1/documents?connector=ID&page=N&page_size=100 until a short page (the API
-    gives no total). The list is eventually consistent: a document just brought in may show up a few
-    seconds late. With --json, one document per line.
+    gives no total; a server that answers the same full page again ends it with exit 8). The list is
+    eventually consistent: a document just brought in may show up a few seconds late. With --json, one
+    document per line.
     """
     from bigdata_connectors.cli._documents_run import documents
 

@@ -236,6 +236,11 @@ async def parse(request: web.Request, model: type[ModelT]) -> tuple[ModelT, Any]
     raw = await request.read()
     try:
         data = json.loads(raw)
+    except RecursionError:
+        # A deeply nested body is the client's mistake: a 400 saying so, never a 500 (which clients retry: the
+        # wrong lesson). Bodies nested less deeply than this, but more than pydantic-core's limit, are refused
+        # by the model's own validation below, also with a 400.
+        raise BadRequest("request body is nested too deeply") from None
     except ValueError:
         raise BadRequest("request body is not valid JSON") from None
     try:
