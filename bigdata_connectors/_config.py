@@ -125,13 +125,13 @@ class ClientConfig:
         trust, trust_source = ssl, "ssl"
         if ssl is None and not borrowed_session and os.environ.get(ENV_SSL, "").strip():
             trust, trust_source = os.environ[ENV_SSL].strip(), f"the {ENV_SSL} environment variable"
-        context = _ssl_context(trust, trust_source)
         configs, limit = _trace_configs(trace_configs), _rate_limit(rate_limit)
         if borrowed_session and (proxy is not None or ssl is not None or configs):
             raise ConfigurationError(
                 "proxy, ssl and trace_configs configure the client's own session; with session=..., set them "
                 "on your aiohttp.ClientSession (and its connector) instead"
             )
+        context = _ssl_context(trust, trust_source)
         proxy_url, auth = None, None
         if not borrowed_session:  # a borrowed session decides its own proxy
             source = "proxy"

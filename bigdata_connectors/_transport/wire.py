@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -234,10 +235,13 @@ def connection_error(err: BaseException, method: str, path: str, timeout: float 
     if isinstance(err, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
         # Not transient: retrying would only fail the same way, so TLSError is never retried (create included).
         return TLSError(redactor.text(tls_message(err)), **where, request_sent=False)
-    if isinstance(err, aiohttp.ClientProxyConnectionError):
-        return APIConnectionError(f"could not connect to the proxy: {detail}", **where, request_sent=False)
     if isinstance(err, aiohttp.ClientConnectorError):
-        return APIConnectionError(f"could not connect: {detail}", **where, request_sent=False)
+        # aiohttp's own text ("Cannot connect to host h:p ssl:default [...]") names its TLS setting, which reads
+        # like a TLS problem when nothing is listening: say what happened, and where, instead.
+        what = "the proxy" if isinstance(err, aiohttp.ClientProxyConnectionError) else "the API"
+        return APIConnectionError(
+            f"could not connect to {what} at {redactor.text(_connect_failure(err))}", **where, request_sent=False
+        )
     if isinstance(err, aiohttp.ClientHttpProxyError):
         # The proxy refused the tunnel: the request itself never reached the API.
         hint = f" ({err.status}: check the proxy's user and password)" if err.status == 407 else f" ({err.status})"
@@ -250,6 +254,19 @@ def connection_error(err: BaseException, method: str, path: str, timeout: float 
     if isinstance(err, TimeoutError | aiohttp.ServerTimeoutError):
         return APITimeoutError(f"no response within {timeout or 0:.3g}s", **where, request_sent=True)
     return APIConnectionError(f"connection failed: {type(err).__name__}: {detail}", **where, request_sent=True)
+
+
+def _connect_failure(err: aiohttp.ClientConnectorError) -> str:
+    """``host:port: reason`` for a connection that never opened: the name did not resolve, or the operating
+    system's word for the refusal (``Connection refused``, ``Network is unreachable``, ...)."""
+    where = f"{err.host}:{err.port}"
+    if isinstance(err, aiohttp.ClientConnectorDNSError):
+        return f"{where}: the host name did not resolve ({err.os_error.strerror or err.os_error})"
+    code = err.os_error.errno
+    reason = (
+        os.strerror(code) if isinstance(code, int) and code > 0 else str(err.os_error) or type(err.os_error).__name__
+    )
+    return f"{where}: {reason}"
 
 
 def tls_message(err: aiohttp.ClientSSLError | aiohttp.ClientConnectorCertificateError) -> str:

@@ -194,11 +194,10 @@ def unreachable(err: APIConnectionError, where: Where) -> str:
 def _file_problems(err: ConnectorsFileError) -> tuple[ExitCode, str]:
     """An invalid connectors file is a usage error (2); one whose only problems are unset secret variables
     is a configuration error (3), as an unset ``--password-env`` variable is."""
-    # ``missing_variables`` (the names not set) is coming to the SDK; until then, the problems' own words.
-    missing: tuple[str, ...] = tuple(getattr(err, "missing_variables", ()) or ())
+    missing = err.missing_variables  # the variables named in the file but not set
 
     def unset(message: str) -> bool:
-        return any(name in message for name in missing) if missing else "is not set" in message
+        return any(name in message for name in missing)
 
     text = f"{safe(err.source)}: " + "; ".join(safe(str(p)) for p in err.problems)
     if err.problems and all(unset(p.message) for p in err.problems):

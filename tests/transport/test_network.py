@@ -3,6 +3,7 @@ with a CA minted at test time (trustme), reached with proxy= and with trust_env 
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -280,3 +281,34 @@ async def test_the_proxy_token_is_a_secret_too(proxy_port: int) -> None:
         masked = client._http.redactor.text(f"Proxy-Authorization: Basic {token} ({PROXY_PASSWORD})")
     assert token not in masked
     assert PROXY_PASSWORD not in masked
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed when the block ends: nothing listens there
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+async def test_nothing_listening_says_connection_refused_and_where(scheme: str) -> None:
+    """aiohttp's own text ("Cannot connect to host ... ssl:default [...]") names a TLS setting when nothing is
+    listening: the error says what happened and where, in the operating system's words."""
+    port = _closed_port()
+    async with BigdataClient(API_KEY, base_url=f"{scheme}://127.0.0.1:{port}", max_retries=0) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.connectors.list()
+    assert not isinstance(info.value, TLSError)
+    assert info.value.request_sent is False
+    assert (
+        str(info.value)
+        == f"GET /contents/v1/connectors: could not connect to the API at 127.0.0.1:{port}: Connection refused"
+    )
+    assert "ssl:default" not in str(info.value)
+
+
+async def test_a_name_that_does_not_resolve_says_so() -> None:
+    async with BigdataClient(API_KEY, base_url="https://no-such-host.invalid", max_retries=0) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.connectors.list()
+    assert "no-such-host.invalid:443: the host name did not resolve" in str(info.value)
+    assert "ssl:default" not in str(info.value)

@@ -126,3 +126,15 @@ def test_a_bad_bundle_in_bigdata_ssl_names_the_variable(monkeypatch: pytest.Monk
     monkeypatch.setenv("BIGDATA_SSL", "/no/such/bundle.pem")
     with pytest.raises(ConfigurationError, match="BIGDATA_SSL"):
         BigdataClient(API_KEY, base_url="https://api.example.test")
+
+
+def test_a_borrowed_session_is_named_before_a_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ssl= beside session= is the mistake to name, whether or not truststore is installed."""
+    monkeypatch.setitem(sys.modules, "truststore", None)
+
+    async def build() -> None:
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(ConfigurationError, match=r"set them on your aiohttp\.ClientSession"):
+                BigdataClient(API_KEY, base_url="https://api.example.test", session=session, ssl="system")
+
+    asyncio.run(build())
