@@ -1,7 +1,9 @@
 """A real Airflow deployment for the tests that need one: api-server (the execution API workers talk to),
 scheduler (LocalExecutor), dag-processor and triggerer, each its own process, sharing the test session's
 AIRFLOW_HOME and sqlite database (set up by conftest.py). ``Stack.restart("triggerer")`` kills one
-component and starts it again; ``stop()`` ends every process it started, and only those.
+component and starts it again; ``stop()`` ends every process it started, and only those: each carries this
+stack's mark in its environment or holds one of its files open, so a task process that outlived its supervisor
+(reparented to init, in no group the stack started) is found and ended too.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil  # type: ignore[import-untyped]  # no stubs in the Airflow virtualenv
+
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+MARK = "BIGDATA_TEST_STACK"
 
 
 def free_port() -> int:
@@ -64,6 +70,7 @@ class Stack:
             "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
             "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "10",
             "PYTHONUNBUFFERED": "1",
+            MARK: uuid.uuid4().hex,  # inherited by every process the stack starts, however it detaches
         }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.logs = home / "stack-logs"
@@ -110,6 +117,27 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
+        strays = self.strays()
+        for process in strays:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        psutil.wait_procs(strays, timeout=10)
+
+    def strays(self) -> list[psutil.Process]:
+        """Processes still alive that this stack started, wherever they were reparented: they carry its mark in
+        their environment or, once ``setproctitle`` has written over that (Airflow's task processes), hold a file
+        of this deployment open (its database, a log)."""
+        home = str(self.home)
+        found = []
+        for process in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                if process.pid == os.getpid():
+                    continue
+                if process.environ().get(MARK) == self.env[MARK] or any(
+                    f.path.startswith(home) for f in process.open_files()
+                ):
+                    found.append(process)
+        return found
 
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text(errors="replace")

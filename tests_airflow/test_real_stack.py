@@ -99,6 +99,7 @@ def stack(airflow_db: None, served: ThreadedEmulator, watched: dict[str, str]) -
         yield deployment
     finally:
         deployment.stop()
+        assert not deployment.strays(), "a process the stack started outlived stop()"
         (DAGS / DAG_FILE.name).unlink(missing_ok=True)
         (DAGS / EXAMPLE.name).unlink(missing_ok=True)
 
