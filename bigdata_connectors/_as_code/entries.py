@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from bigdata_connectors import _as_code, _generated
+from bigdata_connectors._checks import duration
 from bigdata_connectors._config import DEFAULT_CONSISTENCY_TIMEOUT
 from bigdata_connectors._generated.models import Connector
 from bigdata_connectors._transport import HTTPTransport
@@ -61,7 +62,8 @@ class AsCodeEntries:
         Calls of one client for one label and type run one at a time, and a connector this client made is
         found by id (``GET``) while the list does not show it yet.
 
-        Raises ValueError (config does not fit type; nothing sent), AmbiguousLabelError (several carry the
+        Raises ValueError (config does not fit type, or ``consistency_timeout`` is not a number of seconds from 0 to
+        100 years; nothing sent), TypeError (``consistency_timeout`` not a number), AmbiguousLabelError (several carry the
         label; nothing changed), ReplacementRequiredError (a different broker user_id: credentials are fixed
         at creation; nothing changed), CreateOutcomeUnknownError (the answer was lost and the lookups failed),
         and the API errors of ``list``, ``create`` and ``update``.
@@ -69,8 +71,7 @@ class AsCodeEntries:
         spec = _as_code.ConnectorSpec.from_create_args(
             type=type, label=label, config=config, description=description, share_with_org=share_with_org
         )
-        if not consistency_timeout >= 0:
-            raise ValueError("consistency_timeout must be >= 0 (seconds)")
+        duration("consistency_timeout", consistency_timeout, zero=True)
         http = self._http
         return await _as_code.ensure_connector(
             self._operations(),
@@ -151,9 +152,10 @@ class AsCodeEntries:
         its outcome, not raised. Sends the requests of ``ensure`` and ``delete``; none for an unchanged plan
         made in this process (one ``GET`` for a saved one).
 
-        Raises StalePlanError (a saved plan gone stale; nothing changed), and for a saved plan the errors of
-        ``list``.
+        Raises ValueError or TypeError (``consistency_timeout`` as for ``ensure``; nothing sent), StalePlanError (a
+        saved plan gone stale; nothing changed), and for a saved plan the errors of ``list``.
         """
+        duration("consistency_timeout", consistency_timeout, zero=True)
         http = self._http
         return await _as_code.apply_plan(
             self._operations(),

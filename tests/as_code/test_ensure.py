@@ -14,6 +14,7 @@ from bigdata_connectors import (
     APITimeoutError,
     BigdataClient,
     Connector,
+    ConnectorsFile,
     CreateOutcomeUnknownError,
     InternalServerError,
     ReplacementRequiredError,
@@ -262,3 +263,18 @@ async def test_concurrent_ensures_of_one_key_make_one_connector(api: BigdataClie
     assert emu.created == 1
     other = await asyncio.gather(*(api.connectors.ensure(**{**BROKER, "label": f"b{i}"}) for i in range(3)))
     assert len({r.connector_id for r in other}) == 3
+
+
+@pytest.mark.parametrize("window", [-1.0, float("nan"), float("inf"), 1e12])
+async def test_a_consistency_window_that_is_no_duration_is_refused_before_sending(
+    api: BigdataClient, emu: Emulator, window: float
+) -> None:
+    """Checked at both entries that take it, ensure and apply (which reached the loop unchecked before)."""
+    with pytest.raises(ValueError, match="consistency_timeout"):
+        await api.connectors.ensure(**BROKER, consistency_timeout=window)
+    plan = await api.connectors.plan(ConnectorsFile.parse("version: 1\nconnectors: []\n"))
+    with pytest.raises(ValueError, match="consistency_timeout"):
+        await api.connectors.apply(plan, consistency_timeout=window)
+    with pytest.raises(TypeError):
+        await api.connectors.ensure(**BROKER, consistency_timeout="5")  # type: ignore[arg-type]
+    assert sum(emu.requests.values()) == 1  # the plan's one list; nothing else went out
