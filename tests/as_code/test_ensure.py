@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -29,19 +28,8 @@ BROKER: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def emu(fake_time: FakeTime) -> AsyncIterator[Emulator]:
-    # The emulator's clock is the test's: its list lag passes only when the code under test sleeps.
-    async with Emulator(seed=3, clock=fake_time.clock) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def api(emu: Emulator, fake_time: FakeTime) -> AsyncIterator[BigdataClient]:
-    async with BigdataClient(
-        emu.api_key, base_url=emu.base_url, timeout=2.0, sleep=fake_time.sleep, clock=fake_time.clock
-    ) as client:
-        yield client
+# ``emu`` and ``api`` (conftest.py): the emulator runs on the test's clock, so its list lag passes only when the
+# code under test sleeps.
 
 
 def live(emu: Emulator, label: str) -> list[Any]:

@@ -12,41 +12,18 @@ from bigdata_connectors import (
     ActionOutcome,
     AmbiguousLabelError,
     BigdataClient,
-    ConnectorsFile,
     ConnectorsFileError,
     Plan,
 )
 from bigdata_connectors.testing import Emulator
-from tests.conftest import PASSWORD
-
-SESSION = "sp-session-CANARY-55d1"
-ENV = {"BROKER_PASSWORD": PASSWORD, "SP_SESSION": SESSION}
-
-FILE = """\
-connectors:
-  - label: Broker research
-    type: investment_research
-    description: Daily broker reports
-    config: {user_id: me@broker.com, password_env: BROKER_PASSWORD}
-  - label: Research inbox
-    type: email
-    share_with_org: true
-    config:
-      allowed_emails: [a@fund.com]
-  - label: Team SharePoint
-    type: sharepoint
-    config: {session_id_env: SP_SESSION}
-"""
-
-
-def declared(text: str = FILE) -> ConnectorsFile:
-    return ConnectorsFile.parse(text, name="connectors.yaml", environ=ENV)
+from tests.as_code.conftest import ENV, FILE, declared
+from tests.conftest import PASSWORD, SESSION_ID
 
 
 def assert_no_secret(*texts: str) -> None:
     for text in texts:
         assert PASSWORD not in text
-        assert SESSION not in text
+        assert SESSION_ID not in text
 
 
 def shown(plan: Plan) -> str:
@@ -209,7 +186,7 @@ async def test_an_invalid_file_sends_nothing(api: BigdataClient, emu: Emulator, 
     path = tmp_path / "c.yaml"
     path.write_text(FILE)
     with pytest.raises(ConnectorsFileError, match="BROKER_PASSWORD is not set"):
-        await api.connectors.plan(path, environ={"SP_SESSION": SESSION})
+        await api.connectors.plan(path, environ={"SP_SESSION": SESSION_ID})
     assert sum(emu.requests.values()) == 0
 
 

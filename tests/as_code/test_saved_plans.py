@@ -14,7 +14,6 @@ import pytest
 
 from bigdata_connectors import (
     BigdataClient,
-    ConnectorsFile,
     ConnectorsFileError,
     ConnectorSpec,
     EnsureError,
@@ -23,29 +22,10 @@ from bigdata_connectors import (
     StalePlanError,
 )
 from bigdata_connectors.testing import Emulator
+from tests.as_code.conftest import ENV, FILE, declared
 from tests.conftest import PASSWORD, SESSION_ID
 
-ENV = {"BROKER_PASSWORD": PASSWORD, "SP_SESSION": SESSION_ID}
-FILE = """\
-connectors:
-  - label: Broker research
-    type: investment_research
-    description: Daily broker reports
-    config: {user_id: me@broker.com, password_env: BROKER_PASSWORD}
-  - label: Research inbox
-    type: email
-    share_with_org: true
-    config:
-      allowed_emails: [a@fund.com]
-  - label: Team SharePoint
-    type: sharepoint
-    config: {session_id_env: SP_SESSION}
-"""
 WRITES = ("create", "update", "delete")
-
-
-def declared(text: str = FILE) -> ConnectorsFile:
-    return ConnectorsFile.parse(text, name="connectors.yaml", environ=ENV)
 
 
 def writes(emu: Emulator) -> dict[str, int]:
