@@ -3,20 +3,16 @@ connections it accepts, and a blocking client bound to it: the fixtures of the b
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from aiohttp import web
 
 from bigdata_connectors.blocking import BigdataClient
 from bigdata_connectors.testing import Emulator
+from tests import threaded
 from tests.conftest import API_KEY, PASSWORD
-
-T = TypeVar("T")
-
 
 INVESTMENT = {"user_id": "analyst@broker.example", "user_password": PASSWORD}  # a canary: never in an error or log
 
@@ -44,33 +40,13 @@ class CountingEmulator(Emulator):
         return await handler(request)
 
 
-class ThreadedEmulator:
-    """A CountingEmulator serving from its own thread and event loop; ``call`` runs a function on that loop."""
+class ThreadedEmulator(threaded.ThreadedEmulator):
+    """A CountingEmulator (with the test key) serving from its own thread and event loop."""
+
+    emulator: CountingEmulator
 
     def __init__(self, **kwargs: Any) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="emulator", daemon=True)
-        self.emulator = CountingEmulator(**{"api_key": API_KEY, "seed": 0, **kwargs})
-
-    def start(self) -> None:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.emulator.start(), self.loop).result(10)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.emulator.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-
-    def call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        async def on_loop() -> T:
-            return func(*args, **kwargs)
-
-        return asyncio.run_coroutine_threadsafe(on_loop(), self.loop).result(10)
-
-    @property
-    def base_url(self) -> str:
-        return self.emulator.base_url
+        super().__init__(CountingEmulator(**{"api_key": API_KEY, "seed": 0, **kwargs}))
 
     @property
     def connections(self) -> int:

@@ -6,48 +6,24 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from bigdata_connectors.cli import cli
 from bigdata_connectors.testing import Emulator
+from tests import threaded
 from tests.conftest import API_KEY, CANARIES
 
-T = TypeVar("T")
 
-
-class ThreadedEmulator:
-    """An Emulator serving from its own thread and event loop; ``call`` runs a function on that loop."""
+class ThreadedEmulator(threaded.ThreadedEmulator):
+    """An Emulator (with the test key) on its own thread, which a test can stop serving and start again."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.emulator = Emulator(api_key=API_KEY, **kwargs)
-
-    def start(self) -> None:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.emulator.start(), self.loop).result(10)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.emulator.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-
-    def call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        async def on_loop() -> T:
-            return func(*args, **kwargs)
-
-        return asyncio.run_coroutine_threadsafe(on_loop(), self.loop).result(10)
-
-    @property
-    def base_url(self) -> str:
-        return self.emulator.base_url
+        super().__init__(Emulator(api_key=API_KEY, **kwargs))
 
     def finish_syncs(self) -> None:
         """Make every running sync end at its next read (its duration was fixed when it was triggered)."""

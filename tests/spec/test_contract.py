@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from schemathesis.core.failures import AcceptedNegativeData, FailureGroup
 from bigdata_connectors import BigdataClient, NotFoundError, SyncFailedError
 from bigdata_connectors.testing import Emulator
 from tests.conftest import PASSWORD
+from tests.threaded import ThreadedEmulator
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "connectors.yaml"
 SPEC = yaml.safe_load(SPEC_PATH.read_text())
@@ -101,29 +100,9 @@ async def test_recorded_exchanges_validate_against_the_spec() -> None:
             assert not exchange.response_body, where
 
 
-class _ThreadedEmulator:
-    """The emulator on its own event loop in a thread, for schemathesis's synchronous client."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.emulator = Emulator(seed=11, sync_duration=0.05, force_delete_delay=0.01)
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> Emulator:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.emulator.start(), self.loop).result(10)
-        return self.emulator
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.emulator.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[Emulator]:
-    with _ThreadedEmulator() as emulator:
+    with ThreadedEmulator(Emulator(seed=11, sync_duration=0.05, force_delete_delay=0.01)) as emulator:
         yield emulator
 
 
