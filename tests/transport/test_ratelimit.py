@@ -3,7 +3,8 @@
 Everything runs on one event loop whose clock goes ``SCALE`` times faster than the wall clock: the
 client's limiter (aiolimiter reads the loop's clock), its sleeps and timeouts, and the emulator's
 clock, its rate limit and its syncs. Simulated minutes take a fraction of a wall second each; what is
-counted is requests on the emulator's clock, never timings.
+counted is requests on the emulator's clock, never timings. Scenarios without I/O (the limiter alone) run
+on ``VirtualLoop`` instead, whose clock moves only from timer to timer, so their release times are exact.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tests.conftest import API_KEY
 T = TypeVar("T")
 SCALE = 120.0
 VENDOR_LIMIT = 500  # requests a minute per key, as the vendor documents
+TICK = 1e-6  # virtual seconds one turn of VirtualLoop costs
 
 
 class _ScaledSelector(selectors.DefaultSelector):
@@ -46,6 +48,37 @@ class ScaledLoop(asyncio.SelectorEventLoop):
 
 def run_scaled(coro: Coroutine[Any, Any, T]) -> T:
     with asyncio.Runner(loop_factory=ScaledLoop) as runner:
+        return runner.run(coro)
+
+
+class _VirtualSelector(selectors.DefaultSelector):
+    """Never waits: a wait for a timer moves the virtual clock to it instead, and every turn of the loop costs
+    a microsecond, as on a real clock (a limiter that rounds a wake-up a hair early must see time pass)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 0.0
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        events = super().select(0)
+        self.now += TICK + (timeout or 0.0 if not events else 0.0)
+        return events
+
+
+class VirtualLoop(asyncio.SelectorEventLoop):
+    """An event loop on virtual time, for scenarios without I/O: timers fire in order, the wall clock never
+    enters, so release times are exact however loaded the machine is."""
+
+    def __init__(self) -> None:
+        self._virtual = _VirtualSelector()
+        super().__init__(self._virtual)
+
+    def time(self) -> float:
+        return self._virtual.now
+
+
+def run_virtual(coro: Coroutine[Any, Any, T]) -> T:
+    with asyncio.Runner(loop_factory=VirtualLoop) as runner:
         return runner.run(coro)
 
 
@@ -110,7 +143,7 @@ def test_the_budget_fast_path_keeps_the_limit_and_the_line() -> None:
         await asyncio.gather(*(one() for _ in range(700)))
         return times, fast
 
-    times, fast = run_scaled(releases())
+    times, fast = run_virtual(releases())
     counter = KeyRateLimit(10**9, 60.0, time.monotonic)
     counter.arrivals = times
     assert counter.max_in_window(60.0) <= 300
@@ -150,11 +183,14 @@ def test_limiter_releases_at_most_the_limit_in_any_minute() -> None:
         await asyncio.gather(*(one() for _ in range(700)))
         return times
 
-    times = run_scaled(releases())
+    times = run_virtual(releases())
     counter = KeyRateLimit(10**9, 60.0, time.monotonic)
     counter.arrivals = times
     assert counter.max_in_window(60.0) <= 300
-    assert times[-1] - times[0] < 3 * 60.0  # 5/6 of 300 a minute sustained: 700 in under three minutes
+    # A bucketful at once, then one every period/burst seconds (5/6 of 300 a minute sustained): 650 more in 156 s.
+    burst, period = limiter_shape(300.0)
+    assert sum(1 for t in times if t == times[0]) == burst
+    assert times[-1] - times[0] == pytest.approx((700 - burst) * period / burst, abs=0.01)
 
 
 async def test_the_emulator_enforces_the_limit_without_a_client_limiter() -> None:
@@ -172,7 +208,7 @@ async def test_the_emulator_enforces_the_limit_without_a_client_limiter() -> Non
 
 
 def test_one_limiter_for_calls_polls_and_retries_of_every_view() -> None:
-    async def scenario() -> tuple[int, int]:
+    async def scenario() -> tuple[int, float]:
         loop = asyncio.get_running_loop()
         async with Emulator(api_key=API_KEY, rate_limit=10_000, clock=loop.time) as emulator:
             (cid,) = emulator.preload(1)
@@ -180,13 +216,17 @@ def test_one_limiter_for_calls_polls_and_retries_of_every_view() -> None:
             client = BigdataClient(
                 API_KEY, base_url=emulator.base_url, rate_limit=60.0, clock=loop.time, timeout=30.0 * SCALE
             )
+            started = loop.time()
             async with client:
                 view = client.with_options(max_retries=5)
                 await asyncio.gather(*(view.connectors.get(cid) for _ in range(4)), client.connectors.list())
                 await asyncio.gather(*(client.connectors.get(cid) for _ in range(10)))
             assert emulator.rate_limit is not None
-            return len(emulator.rate_limit.arrivals), emulator.rate_limit.max_in_window(60.0)
+            return len(emulator.rate_limit.arrivals), emulator.rate_limit.arrivals[-1] - started
 
-    sent, most = run_scaled(scenario())
+    sent, took = run_scaled(scenario())
     assert sent == 20 + 4 + 1 + 10  # every retry went through the limiter too ...
-    assert most <= 60  # ... and the client and its view share one budget
+    # ... and the client and its view share one budget: one bucketful, then one request every period/burst
+    # seconds, so the last cannot arrive sooner (loop lag only makes it later). Two budgets took about 18 s.
+    burst, period = limiter_shape(60.0)
+    assert took >= (sent - burst) * period / burst - 1e-6
