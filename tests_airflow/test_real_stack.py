@@ -157,6 +157,15 @@ def syncs_posted(served: ThreadedEmulator) -> int:
     return int(served.emulator.requests["sync"])
 
 
+def deferred_sync(stack: Stack, served: ThreadedEmulator) -> str:
+    """A run of ``stack_deferred`` on a new connector, once its task has deferred; its run id."""
+    run_id = trigger(stack, "stack_deferred", {"connector_id": new_connector(served)})
+    wait_until(
+        lambda: (ti := task_instance("stack_deferred", run_id)) and str(ti.state) == "deferred", 90, "the task to defer"
+    )
+    return run_id
+
+
 # ---------------------------------------------------------------- resume, never resubmit
 
 
@@ -182,12 +191,8 @@ def test_a_worker_killed_mid_wait_reattaches_on_retry(stack: Stack, served: Thre
 
 def test_a_triggerer_restart_mid_wait_sends_one_sync(stack: Stack, served: ThreadedEmulator) -> None:
     served.emulator.sync_duration = 10.0
-    cid = new_connector(served)
     before = syncs_posted(served)
-    run_id = trigger(stack, "stack_deferred", {"connector_id": cid})
-    wait_until(
-        lambda: (ti := task_instance("stack_deferred", run_id)) and str(ti.state) == "deferred", 90, "the task to defer"
-    )
+    run_id = deferred_sync(stack, served)
     assert syncs_posted(served) == before + 1
     stack.restart("triggerer")
     assert finished("stack_deferred", run_id) == "success", stack.log("triggerer")[-3000:]
@@ -197,12 +202,8 @@ def test_a_triggerer_restart_mid_wait_sends_one_sync(stack: Stack, served: Threa
 
 def test_the_api_down_longer_than_the_sdks_retries_during_a_wait(stack: Stack, served: ThreadedEmulator) -> None:
     served.emulator.sync_duration = 4.0
-    cid = new_connector(served)
     before = syncs_posted(served)
-    run_id = trigger(stack, "stack_deferred", {"connector_id": cid})
-    wait_until(
-        lambda: (ti := task_instance("stack_deferred", run_id)) and str(ti.state) == "deferred", 90, "the task to defer"
-    )
+    run_id = deferred_sync(stack, served)
     served.emulator.inject(1.0, kinds=["503"], routes=["get"])  # every poll answered 503 for 10 s (the SDK's own
     time.sleep(10)  # retries give up after about 4 s)
     served.emulator.clear_faults()
