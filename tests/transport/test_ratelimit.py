@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from bench.scale import ScaledLoop
 from bigdata_connectors import BigdataClient, RateLimitError
 from bigdata_connectors._transport.ratelimit import Budget, build_limiter, limiter_shape
 from bigdata_connectors.testing import Emulator
@@ -30,24 +31,8 @@ VENDOR_LIMIT = 500  # requests a minute per key, as the vendor documents
 TICK = 1e-6  # virtual seconds one turn of VirtualLoop costs
 
 
-class _ScaledSelector(selectors.DefaultSelector):
-    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        return super().select(None if timeout is None else timeout / SCALE)
-
-
-class ScaledLoop(asyncio.SelectorEventLoop):
-    """An event loop whose clock (and so every timer on it) runs SCALE times faster than the wall clock."""
-
-    def __init__(self) -> None:
-        super().__init__(_ScaledSelector())
-        self._origin = time.monotonic()
-
-    def time(self) -> float:
-        return (time.monotonic() - self._origin) * SCALE
-
-
 def run_scaled(coro: Coroutine[Any, Any, T]) -> T:
-    with asyncio.Runner(loop_factory=ScaledLoop) as runner:
+    with asyncio.Runner(loop_factory=lambda: ScaledLoop(SCALE)) as runner:
         return runner.run(coro)
 
 
@@ -61,7 +46,8 @@ class _VirtualSelector(selectors.DefaultSelector):
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         events = super().select(0)
-        self.now += TICK + (timeout or 0.0 if not events else 0.0)
+        waited = timeout or 0.0 if not events else 0.0  # woken by I/O: no timer was reached
+        self.now += TICK + waited
         return events
 
 
